@@ -1,0 +1,1 @@
+"""HTTP adapter: FastAPI app and one thin router per context."""

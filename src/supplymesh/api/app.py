@@ -1,0 +1,76 @@
+"""The FastAPI application: API under /api/v1, web pages, self-hosted docs.
+
+`create_app()` builds everything from the settings and opens no connection.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from supplymesh import __version__
+from supplymesh.api import errors
+from supplymesh.api.container import Container
+from supplymesh.api.middleware import ApiGuard
+from supplymesh.api.routers import auth, crud, imports, network
+from supplymesh.platform.settings import PROJECT_ROOT, Settings
+from supplymesh.resources import all_resources
+
+ASSETS = PROJECT_ROOT / "node_modules"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the database is reached only when a request needs it."""
+    settings = settings or Settings()
+    container = Container.build(settings)
+    app = FastAPI(
+        title="SupplyMesh",
+        version=__version__,
+        description="Industrial-internet supply-chain platform: one network, many enterprises.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.container = container
+    errors.install(app)
+    app.include_router(auth.router)
+    app.include_router(network.router)
+    app.include_router(imports.router)
+    for resource in all_resources():
+        app.include_router(crud.resource_router(resource))
+    _mount_extra_routers(app)
+    _mount_assets(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="SupplyMesh API",
+            swagger_js_url="/assets/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/assets/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/assets/swagger-ui/favicon-32x32.png",
+        )
+
+    app.add_middleware(ApiGuard, container=container)
+    return app
+
+
+def _mount_extra_routers(app: FastAPI) -> None:
+    """Routers of contexts that have their own (inventory, web pages)."""
+    from supplymesh.api.routers import inventory
+
+    app.include_router(inventory.router)
+
+
+def _mount_assets(app: FastAPI) -> None:
+    for name, sub in (("swagger-ui", "swagger-ui-dist"), ("leaflet", "leaflet/dist")):
+        path: Path = ASSETS / sub
+        if path.is_dir():
+            app.mount(f"/assets/{name}", StaticFiles(directory=path), name=f"assets-{name}")

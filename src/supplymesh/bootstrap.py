@@ -1,0 +1,35 @@
+"""The one place that picks concrete classes and wires them together."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from supplymesh.platform.db import Base, make_engine
+from supplymesh.platform.events import EventBus
+from supplymesh.platform.settings import Settings
+from supplymesh.platform.uow import Database
+
+
+def load_models() -> type[Base]:
+    """Import every context's tables so the metadata (and Alembic) sees the whole schema."""
+    import supplymesh.inventory.model
+    import supplymesh.network.model
+    import supplymesh.platform.audit
+    import supplymesh.platform.auth
+    import supplymesh.platform.events
+    import supplymesh.platform.idempotency  # noqa: F401
+
+    return Base
+
+
+def build_database(settings: Settings, bus: EventBus | None = None) -> Database:
+    """A `Database` for `settings`, with the network's grant loader; connects lazily."""
+    from supplymesh.network.adapters.grants import load_grants
+
+    load_models()
+    return Database(make_engine(settings.resolved_database_url), bus=bus, grants_loader=load_grants)
+
+
+@lru_cache(maxsize=1)
+def default_settings() -> Settings:
+    return Settings()

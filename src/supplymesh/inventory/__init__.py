@@ -1,0 +1,1 @@
+"""Inventory context: stock positions, lots, movements, orders and shipments."""

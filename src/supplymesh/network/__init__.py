@@ -1,0 +1,1 @@
+"""Network context: enterprises, users, sites, items, BOMs, routings, lanes, sharing grants."""

@@ -1,0 +1,1 @@
+"""Shared kernel: settings, database and unit of work, tenancy, auth, events, errors."""

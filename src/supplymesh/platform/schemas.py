@@ -1,0 +1,55 @@
+"""Helpers for the input/output schemas every context declares (pydantic)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, create_model
+
+from supplymesh.platform.types import MONEY_PLACES, QUANTITY_PLACES, PrecisionError, to_decimal
+
+
+def _exact(places: int) -> Any:
+    def parse(value: Any) -> Decimal:
+        if isinstance(value, float):
+            value = repr(value)  # JSON numbers: take the literal the sender wrote
+        try:
+            return to_decimal(value, places)
+        except PrecisionError as exc:
+            raise ValueError(str(exc)) from exc
+
+    return parse
+
+
+#: A quantity: exact decimal, at most 6 places, sent and received as a string.
+Qty = Annotated[Decimal, BeforeValidator(_exact(QUANTITY_PLACES)), PlainSerializer(str, return_type=str)]
+#: An amount of money: exact decimal, at most 4 places, as a string.
+Amount = Annotated[Decimal, BeforeValidator(_exact(MONEY_PLACES)), PlainSerializer(str, return_type=str)]
+NonNegQty = Annotated[Qty, Field(ge=0)]
+PosQty = Annotated[Qty, Field(gt=0)]
+NonNegAmount = Annotated[Amount, Field(ge=0)]
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+class Input(BaseModel):
+    """Base of input schemas: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Output(BaseModel):
+    """Base of output schemas, read from ORM objects."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+def partial(model: type[BaseModel], name: str) -> type[BaseModel]:
+    """The same fields as `model`, all optional, plus `version` for optimistic locking."""
+    fields: dict[str, Any] = {
+        fname: (info.annotation | None, Field(default=None, description=info.description))
+        for fname, info in model.model_fields.items()
+    }
+    fields["version"] = (int | None, Field(default=None, description="the version the change is based on"))
+    return create_model(name, __base__=Input, **fields)
