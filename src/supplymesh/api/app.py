@@ -66,7 +66,10 @@ def _mount_extra_routers(app: FastAPI) -> None:
     """Routers of contexts that have their own (inventory, web pages)."""
     from supplymesh.api.routers import inventory
 
+    from supplymesh.web.app import mount as mount_web
+
     app.include_router(inventory.router)
+    mount_web(app)
 
 
 def _mount_assets(app: FastAPI) -> None:

@@ -1,0 +1,1 @@
+"""Web shell: server-rendered pages in zh-CN and English."""

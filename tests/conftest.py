@@ -1,0 +1,160 @@
+"""Shared fixtures: fresh migrated databases on SQLite and PostgreSQL, the tiny demo, clients.
+
+Database tests take the `backend` parameter and run once per backend. A fresh database is
+a copy of a migrated template (a file copy for SQLite, ``CREATE DATABASE … TEMPLATE`` for
+PostgreSQL), so each test starts clean in milliseconds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from supplymesh.bootstrap import build_database
+from supplymesh.platform.schema import migrate
+from supplymesh.platform.settings import Settings
+from supplymesh.platform.uow import Database
+from tests.support.postgres import PostgresServer, create_database
+
+BACKENDS = ("sqlite", "postgres")
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    server = PostgresServer()
+    url = server.start()
+    yield url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict[str, str]:
+    """Migrated empty template databases, created lazily per backend."""
+    return {}
+
+
+def _template(backend: str, templates: dict[str, str], tmp: Path, request: pytest.FixtureRequest) -> str:
+    if backend in templates:
+        return templates[backend]
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp / 'template.db'}"
+    else:
+        server_url = request.getfixturevalue("postgres_server")
+        url = create_database(server_url, "sm_template")
+    db = build_database(Settings(database_url=url, home=tmp))
+    migrate(db.engine)
+    db.engine.dispose()
+    templates[backend] = url
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(backend: str, templates: dict[str, str], tmp_path: Path,
+             tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Settings:
+    """Settings of a fresh, migrated, empty database on `backend` (home in tmp_path)."""
+    template = _template(backend, templates, tmp_path_factory.getbasetemp(), request)
+    if backend == "sqlite":
+        target = tmp_path / "var" / "supplymesh.db"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template.removeprefix("sqlite:///"), target)
+        url = f"sqlite:///{target}"
+    else:
+        url = create_database(template, f"sm_test_{next(_counter)}", template="sm_template")
+    return Settings(database_url=url, home=tmp_path, secret_key="test-signing-key-not-secret-0123456789")
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    database = build_database(settings)
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture
+def client_factory(settings: Settings) -> Iterator[Callable[[], TestClient]]:
+    from supplymesh.api.app import create_app
+
+    clients: list[TestClient] = []
+
+    def make() -> TestClient:
+        client = TestClient(create_app(settings))
+        clients.append(client)
+        return client
+
+    yield make
+    for c in clients:
+        c.close()
+
+
+@pytest.fixture
+def client(client_factory: Callable[[], TestClient]) -> TestClient:
+    return client_factory()
+
+
+def _demo_template(backend: str, templates: dict[str, str], tmp: Path, request: pytest.FixtureRequest) -> str:
+    """The tiny demo network, generated once per backend, kept as a template."""
+    key = f"{backend}-demo"
+    if key in templates:
+        return templates[key]
+    from supplymesh.network.demo import generate
+
+    base = _template(backend, templates, tmp, request)
+    if backend == "sqlite":
+        path = tmp / "demo-template.db"
+        shutil.copyfile(base.removeprefix("sqlite:///"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = create_database(base, "sm_demo", template="sm_template")
+    db = build_database(Settings(database_url=url, home=tmp))
+    generate(db, scale="tiny", seed=1)
+    db.engine.dispose()
+    templates[key] = url
+    return url
+
+
+@pytest.fixture
+def demo_settings(backend: str, templates: dict[str, str], tmp_path: Path,
+                  tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Settings:
+    """Settings of a fresh copy of the tiny demo network on `backend` (safe to change)."""
+    template = _demo_template(backend, templates, tmp_path_factory.getbasetemp(), request)
+    if backend == "sqlite":
+        target = tmp_path / "var" / "supplymesh.db"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template.removeprefix("sqlite:///"), target)
+        url = f"sqlite:///{target}"
+    else:
+        url = create_database(template, f"sm_test_{next(_counter)}", template="sm_demo")
+    return Settings(database_url=url, home=tmp_path, secret_key="test-signing-key-not-secret-0123456789")
+
+
+@pytest.fixture
+def demo_db(demo_settings: Settings) -> Iterator[Database]:
+    database = build_database(demo_settings)
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture
+def demo_client(demo_settings: Settings) -> Iterator[TestClient]:
+    from supplymesh.api.app import create_app
+
+    with TestClient(create_app(demo_settings)) as c:
+        yield c
+
+
+def login(client: TestClient, username: str, password: str) -> dict[str, str]:
+    """Authorization headers for a user (OAuth2 password flow)."""
+    r = client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
