@@ -34,12 +34,16 @@ def postgres_server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def templates(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict[str, str]:
+def templates(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> dict[str, str]:
     """Migrated empty template databases, created lazily per backend."""
     return {}
 
 
-def _template(backend: str, templates: dict[str, str], tmp: Path, request: pytest.FixtureRequest) -> str:
+def _template(
+    backend: str, templates: dict[str, str], tmp: Path, request: pytest.FixtureRequest
+) -> str:
     if backend in templates:
         return templates[backend]
     if backend == "sqlite":
@@ -60,8 +64,13 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def settings(backend: str, templates: dict[str, str], tmp_path: Path,
-             tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Settings:
+def settings(
+    backend: str,
+    templates: dict[str, str],
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Settings:
     """Settings of a fresh, migrated, empty database on `backend` (home in tmp_path)."""
     template = _template(backend, templates, tmp_path_factory.getbasetemp(), request)
     if backend == "sqlite":
@@ -71,7 +80,9 @@ def settings(backend: str, templates: dict[str, str], tmp_path: Path,
         url = f"sqlite:///{target}"
     else:
         url = create_database(template, f"sm_test_{next(_counter)}", template="sm_template")
-    return Settings(database_url=url, home=tmp_path, secret_key="test-signing-key-not-secret-0123456789")
+    return Settings(
+        database_url=url, home=tmp_path, secret_key="test-signing-key-not-secret-0123456789"
+    )
 
 
 @pytest.fixture
@@ -95,6 +106,7 @@ def client_factory(settings: Settings) -> Iterator[Callable[[], TestClient]]:
     yield make
     for c in clients:
         c.close()
+        c.app.state.container.db.engine.dispose()  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -102,7 +114,9 @@ def client(client_factory: Callable[[], TestClient]) -> TestClient:
     return client_factory()
 
 
-def _demo_template(backend: str, templates: dict[str, str], tmp: Path, request: pytest.FixtureRequest) -> str:
+def _demo_template(
+    backend: str, templates: dict[str, str], tmp: Path, request: pytest.FixtureRequest
+) -> str:
     """The tiny demo network, generated once per backend, kept as a template."""
     key = f"{backend}-demo"
     if key in templates:
@@ -124,8 +138,13 @@ def _demo_template(backend: str, templates: dict[str, str], tmp: Path, request: 
 
 
 @pytest.fixture
-def demo_settings(backend: str, templates: dict[str, str], tmp_path: Path,
-                  tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Settings:
+def demo_settings(
+    backend: str,
+    templates: dict[str, str],
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Settings:
     """Settings of a fresh copy of the tiny demo network on `backend` (safe to change)."""
     template = _demo_template(backend, templates, tmp_path_factory.getbasetemp(), request)
     if backend == "sqlite":
@@ -135,7 +154,9 @@ def demo_settings(backend: str, templates: dict[str, str], tmp_path: Path,
         url = f"sqlite:///{target}"
     else:
         url = create_database(template, f"sm_test_{next(_counter)}", template="sm_demo")
-    return Settings(database_url=url, home=tmp_path, secret_key="test-signing-key-not-secret-0123456789")
+    return Settings(
+        database_url=url, home=tmp_path, secret_key="test-signing-key-not-secret-0123456789"
+    )
 
 
 @pytest.fixture
@@ -151,6 +172,7 @@ def demo_client(demo_settings: Settings) -> Iterator[TestClient]:
 
     with TestClient(create_app(demo_settings)) as c:
         yield c
+    c.app.state.container.db.engine.dispose()  # type: ignore[attr-defined]
 
 
 def login(client: TestClient, username: str, password: str) -> dict[str, str]:

@@ -51,13 +51,32 @@ class PostgresServer:
 
         def run(*cmd: str) -> None:
             full = ["runuser", "-u", "postgres", "--", *cmd] if as_root else list(cmd)
-            subprocess.run(full, check=True, capture_output=True, cwd="/tmp")
+            subprocess.run(full, check=True, capture_output=True, cwd=tempfile.gettempdir())
 
-        run(str(self.bin / "initdb"), "-D", str(self.datadir / "data"), "-A", "trust", "-U", "postgres",
-            "-E", "UTF8", "--locale=C.UTF-8")
+        run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.datadir / "data"),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
         opts = f"-p {port} -c listen_addresses=127.0.0.1 -k {self.datadir} -c fsync=off -c max_connections=200"
-        run(str(self.bin / "pg_ctl"), "-D", str(self.datadir / "data"), "-o", opts,
-            "-l", str(self.datadir / "log"), "-w", "start")
+        run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.datadir / "data"),
+            "-o",
+            opts,
+            "-l",
+            str(self.datadir / "log"),
+            "-w",
+            "start",
+        )
         base = f"postgresql+psycopg://postgres@127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while True:
@@ -74,10 +93,17 @@ class PostgresServer:
     def stop(self) -> None:
         if self.datadir is None or self.bin is None:
             return
-        cmd = [str(self.bin / "pg_ctl"), "-D", str(self.datadir / "data"), "-m", "immediate", "stop"]
+        cmd = [
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.datadir / "data"),
+            "-m",
+            "immediate",
+            "stop",
+        ]
         if os.geteuid() == 0:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=False, capture_output=True, cwd="/tmp")
+        subprocess.run(cmd, check=False, capture_output=True, cwd=tempfile.gettempdir())
         shutil.rmtree(self.datadir, ignore_errors=True)
 
 
@@ -86,7 +112,12 @@ def admin_conninfo(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
-    parts = [f"host={u.host}", f"port={u.port or 5432}", f"user={u.username or 'postgres'}", "dbname=postgres"]
+    parts = [
+        f"host={u.host}",
+        f"port={u.port or 5432}",
+        f"user={u.username or 'postgres'}",
+        "dbname=postgres",
+    ]
     if u.password:
         parts.append(f"password={u.password}")
     return " ".join(parts)

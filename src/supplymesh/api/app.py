@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -27,7 +29,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the database is reached only when a request needs it."""
     settings = settings or Settings()
     container = Container.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        container.db.engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="SupplyMesh",
         version=__version__,
         description="Industrial-internet supply-chain platform: one network, many enterprises.",
@@ -65,7 +74,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _mount_extra_routers(app: FastAPI) -> None:
     """Routers of contexts that have their own (inventory, web pages)."""
     from supplymesh.api.routers import inventory
-
     from supplymesh.web.app import mount as mount_web
 
     app.include_router(inventory.router)

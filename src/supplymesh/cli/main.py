@@ -11,14 +11,19 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
 from supplymesh.cli.context import database, settings
 
-app = typer.Typer(name="supplymesh", help="SupplyMesh: the industrial-internet supply-chain platform.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    name="supplymesh",
+    help="SupplyMesh: the industrial-internet supply-chain platform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 enterprise_app = typer.Typer(help="Administer enterprises (tenants).", no_args_is_help=True)
 user_app = typer.Typer(help="Administer users.", no_args_is_help=True)
 app.add_typer(enterprise_app, name="enterprise")
@@ -112,8 +117,12 @@ def serve(
 def import_(
     kind: Annotated[str, typer.Argument(help="resource, e.g. sites, items, lanes, demand-history")],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    enterprise: Annotated[str, typer.Option("--enterprise", "-e", help="enterprise code to import as")],
-    format: Annotated[str | None, typer.Option(help="csv or json (default: from the suffix)")] = None,
+    enterprise: Annotated[
+        str, typer.Option("--enterprise", "-e", help="enterprise code to import as")
+    ],
+    format: Annotated[
+        str | None, typer.Option(help="csv or json (default: from the suffix)")
+    ] = None,
 ) -> None:
     """Import a CSV or JSON file into one enterprise; one bad row and nothing is written."""
     from supplymesh.cli.context import enterprise_context
@@ -146,8 +155,12 @@ def import_(
 @clean_errors
 def export(
     kind: Annotated[str, typer.Argument(help="resource, e.g. sites")],
-    enterprise: Annotated[str, typer.Option("--enterprise", "-e", help="enterprise code to export as")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default: stdout)")] = None,
+    enterprise: Annotated[
+        str, typer.Option("--enterprise", "-e", help="enterprise code to export as")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file (default: stdout)")
+    ] = None,
     format: Annotated[str, typer.Option(help="csv or json")] = "csv",
 ) -> None:
     """Export what an enterprise sees of a resource."""
@@ -187,8 +200,15 @@ def enterprise_create(
     name: Annotated[str, typer.Option(help="legal or display name")],
     roles: Annotated[str, typer.Option(help="comma-separated: supplier,manufacturer,...")],
     admin: Annotated[str, typer.Option(help="username of the first admin")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                          envvar="SUPPLYMESH_ADMIN_PASSWORD")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="SUPPLYMESH_ADMIN_PASSWORD",
+        ),
+    ],
     uscc: Annotated[str | None, typer.Option(help="unified social credit code")] = None,
     name_en: Annotated[str | None, typer.Option(help="English name")] = None,
 ) -> None:
@@ -198,9 +218,18 @@ def enterprise_create(
 
     db = database()
     migrate(db.engine)
-    ent, user = register_enterprise(db, NewEnterprise(code=code, name=name, name_en=name_en,
-                                                      roles=[r.strip() for r in roles.split(",") if r.strip()],
-                                                      uscc=uscc, admin_username=admin, admin_password=password))
+    ent, user = register_enterprise(
+        db,
+        NewEnterprise(
+            code=code,
+            name=name,
+            name_en=name_en,
+            roles=[r.strip() for r in roles.split(",") if r.strip()],
+            uscc=uscc,
+            admin_username=admin,
+            admin_password=password,
+        ),
+    )
     typer.echo(f"enterprise {ent.code} (id {ent.id}) with admin {user.username}")
 
 
@@ -213,13 +242,17 @@ def enterprise_list(as_json: Annotated[bool, typer.Option("--json")] = False) ->
     from supplymesh.network.model import Enterprise
 
     with database().system() as uow:
-        rows = [{"id": e.id, "code": e.code, "name": e.name, "roles": e.roles, "status": e.status}
-                for e in uow.session.scalars(select(Enterprise).order_by(Enterprise.id))]
+        rows: list[dict[str, Any]] = [
+            {"id": e.id, "code": e.code, "name": e.name, "roles": e.roles, "status": e.status}
+            for e in uow.session.scalars(select(Enterprise).order_by(Enterprise.id))
+        ]
     if as_json:
         typer.echo(json.dumps({"enterprises": rows}, ensure_ascii=False))
         return
     for r in rows:
-        typer.echo(f"{r['id']:>4}  {r['code']:<12} {r['name']}  [{', '.join(r['roles'])}]  {r['status']}")
+        typer.echo(
+            f"{r['id']:>4}  {r['code']:<12} {r['name']}  [{', '.join(r['roles'])}]  {r['status']}"
+        )
 
 
 @user_app.command("create")
@@ -229,8 +262,15 @@ def user_create(
     enterprise: Annotated[str, typer.Option("--enterprise", "-e", help="enterprise code")],
     role: Annotated[str, typer.Option(help="admin, planner, operator or viewer")] = "viewer",
     display_name: Annotated[str | None, typer.Option(help="name shown in pages")] = None,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                          envvar="SUPPLYMESH_USER_PASSWORD")] = "",
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="SUPPLYMESH_USER_PASSWORD",
+        ),
+    ] = "",
 ) -> None:
     """Add a user to an enterprise."""
     from supplymesh.cli.context import enterprise_context
@@ -258,7 +298,9 @@ def user_list(enterprise: Annotated[str, typer.Option("--enterprise", "-e")]) ->
     db = database()
     with db.unit_of_work(enterprise_context(db, enterprise)) as uow:
         for u in uow.session.scalars(select(User).order_by(User.id)):
-            typer.echo(f"{u.id:>4}  {u.username:<24} {u.role:<9} {'active' if u.active else 'inactive'}")
+            typer.echo(
+                f"{u.id:>4}  {u.username:<24} {u.role:<9} {'active' if u.active else 'inactive'}"
+            )
 
 
 def main() -> None:
@@ -266,5 +308,3 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
-
-

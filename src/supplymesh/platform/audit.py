@@ -66,14 +66,24 @@ def _audit_changes(session: Session, _flush: object) -> None:
     if not isinstance(ctx, TenantContext) or session.info.get("bulk"):
         return
     rows = []
-    for action, objs in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
+    for action, objs in (
+        ("create", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
         for obj in list(objs):
             if rule_for(type(obj)) is None:
                 continue
             if action == "update" and not session.is_modified(obj):
                 continue
             rows.append(
-                audit_row(action, ctx, type(obj).__name__, getattr(obj, "id", None), getattr(obj, "enterprise_id", None))
+                audit_row(
+                    action,
+                    ctx,
+                    type(obj).__name__,
+                    getattr(obj, "id", None),
+                    getattr(obj, "enterprise_id", None),
+                )
             )
     record(session, rows)
 
@@ -81,7 +91,11 @@ def _audit_changes(session: Session, _flush: object) -> None:
 def _note_shared_read(obj: Any, context: Any) -> None:
     session = context.session
     ctx = session.info.get("tenant")
-    if isinstance(ctx, TenantContext) and rule_for(type(obj)) is not None and shared_row_loaded(obj, ctx):
+    if (
+        isinstance(ctx, TenantContext)
+        and rule_for(type(obj)) is not None
+        and shared_row_loaded(obj, ctx)
+    ):
         session.info.setdefault("shared_reads", set()).add(
             (type(obj).__name__, getattr(obj, "id", None), obj.enterprise_id)
         )
@@ -99,6 +113,9 @@ def flush_shared_reads(session: Session) -> None:
     session.rollback()
     record(
         session,
-        [audit_row("read_shared", ctx, entity, entity_id, owner) for entity, entity_id, owner in sorted(reads, key=str)],
+        [
+            audit_row("read_shared", ctx, entity, entity_id, owner)
+            for entity, entity_id, owner in sorted(reads, key=str)
+        ],
     )
     session.commit()

@@ -75,12 +75,16 @@ def issue_token(principal: Principal, key: str, minutes: int) -> str:
 def read_token(token: str, key: str) -> Principal:
     """The principal a valid token names; `AuthenticationFailed` otherwise."""
     try:
-        claims = jwt.decode(token, key, algorithms=["HS256"], options={"require": ["exp", "sub", "ent"]})
+        claims = jwt.decode(
+            token, key, algorithms=["HS256"], options={"require": ["exp", "sub", "ent"]}
+        )
     except jwt.ExpiredSignatureError as exc:
         raise AuthenticationFailed("access token expired; log in again") from exc
     except jwt.PyJWTError as exc:
         raise AuthenticationFailed("invalid access token") from exc
-    return Principal(int(claims["ent"]), int(claims["sub"]), str(claims["role"]), str(claims.get("name", "")))
+    return Principal(
+        int(claims["ent"]), int(claims["sub"]), str(claims["role"]), str(claims.get("name", ""))
+    )
 
 
 def new_api_key() -> tuple[str, str, str]:
@@ -113,7 +117,9 @@ def check_throttle(session: Session, username: str, max_failures: int, window_mi
     """Refuse a login when `username` failed `max_failures` times within the window."""
     since = utcnow() - timedelta(minutes=window_minutes)
     last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username, LoginAttempt.success)
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == username, LoginAttempt.success
+        )
     )
     floor = max(since, last_success) if last_success is not None else since
     failures = session.scalar(

@@ -17,9 +17,14 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from supplymesh.platform.errors import Conflict, FieldError, NotFound, StaleVersion, ValidationFailed
+from supplymesh.platform.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+)
 from supplymesh.platform.uow import UnitOfWork
-
 
 EnterpriseLookup = Callable[[UnitOfWork, str], int | None]
 _enterprise_lookup: EnterpriseLookup | None = None
@@ -93,10 +98,14 @@ def list_objects(
     query: Select[Any] = select(resource.model)
     for name, value in (filters or {}).items():
         if name not in resource.filters:
-            raise ValidationFailed([FieldError(name, f"cannot filter {resource.name} by this field")])
+            raise ValidationFailed(
+                [FieldError(name, f"cannot filter {resource.name} by this field")]
+            )
         query = query.where(_column(resource, name) == value)
     if search:
-        texts = [c for c in ("code", "sku", "name", "username", "number") if hasattr(resource.model, c)]
+        texts = [
+            c for c in ("code", "sku", "name", "username", "number") if hasattr(resource.model, c)
+        ]
         if texts:
             query = query.where(or_(*[_column(resource, c).ilike(f"%{search}%") for c in texts]))
     total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -127,7 +136,9 @@ def resolve_code(uow: UnitOfWork, ref: Reference, code: str) -> int:
             query = select(model).where(code_col == own_code, model.enterprise_id == ent_id)
     candidates = list(uow.session.scalars(query.limit(10)))
     if not candidates:
-        raise ValidationFailed([FieldError(ref.code_field, f"no {model.__name__} with {ref.code_attr} {code!r}")])
+        raise ValidationFailed(
+            [FieldError(ref.code_field, f"no {model.__name__} with {ref.code_attr} {code!r}")]
+        )
     if len(candidates) == 1:
         return int(candidates[0].id)
     own = [c for c in candidates if getattr(c, "enterprise_id", None) == uow.ctx.enterprise_id]
@@ -139,7 +150,11 @@ def resolve_code(uow: UnitOfWork, ref: Reference, code: str) -> int:
 
 
 def _resolve_references(
-    uow: UnitOfWork, resource: Resource, data: dict[str, Any], partial: bool, checked_ids: set[tuple[str, int]] | None = None
+    uow: UnitOfWork,
+    resource: Resource,
+    data: dict[str, Any],
+    partial: bool,
+    checked_ids: set[tuple[str, int]] | None = None,
 ) -> dict[str, Any]:
     errors: list[FieldError] = []
     out = dict(data)
@@ -150,13 +165,17 @@ def _resolve_references(
             if code not in (None, ""):
                 resolved = resolve_code(uow, ref, str(code))
                 if given_id is not None and given_id != resolved:
-                    errors.append(FieldError(ref.field, f"{ref.field} and {ref.code_field} disagree"))
+                    errors.append(
+                        FieldError(ref.field, f"{ref.field} and {ref.code_field} disagree")
+                    )
                 out[ref.field] = resolved
             elif given_id is not None:
                 if checked_ids is not None and (ref.model.__name__, given_id) in checked_ids:
                     pass
                 elif uow.session.get(ref.model, given_id) is None:
-                    errors.append(FieldError(ref.field, f"no {ref.model.__name__} with id {given_id}"))
+                    errors.append(
+                        FieldError(ref.field, f"no {ref.model.__name__} with id {given_id}")
+                    )
             elif ref.required and not partial:
                 errors.append(FieldError(ref.field, f"give {ref.field} or {ref.code_field}"))
         except ValidationFailed as exc:
@@ -171,7 +190,9 @@ Creator = Callable[[UnitOfWork, dict[str, Any]], Any]
 
 def create_object(uow: UnitOfWork, resource: Resource, payload: BaseModel) -> Any:
     """Create one object from a validated payload (flushes so the id is known)."""
-    data = _resolve_references(uow, resource, payload.model_dump(exclude_unset=False), partial=False)
+    data = _resolve_references(
+        uow, resource, payload.model_dump(exclude_unset=False), partial=False
+    )
     return _create(uow, resource, data)
 
 
@@ -186,7 +207,11 @@ def _create(uow: UnitOfWork, resource: Resource, data: dict[str, Any]) -> Any:
 
 
 def update_object(
-    uow: UnitOfWork, resource: Resource, object_id: int, payload: BaseModel, expected_version: int | None
+    uow: UnitOfWork,
+    resource: Resource,
+    object_id: int,
+    payload: BaseModel,
+    expected_version: int | None,
 ) -> Any:
     """Apply the fields set in `payload`; a stale `expected_version` answers `StaleVersion`."""
     obj = get_object(uow, resource, object_id)
@@ -209,7 +234,11 @@ def delete_object(uow: UnitOfWork, resource: Resource, object_id: int) -> None:
 
 def _model_fields(resource: Resource, data: dict[str, Any]) -> dict[str, Any]:
     columns = set(resource.model.__table__.columns.keys())
-    return {k: v for k, v in data.items() if k in columns and k not in ("id", "enterprise_id", "version")}
+    return {
+        k: v
+        for k, v in data.items()
+        if k in columns and k not in ("id", "enterprise_id", "version")
+    }
 
 
 @dataclass(frozen=True)
@@ -218,7 +247,9 @@ class ImportReport:
     updated: int
 
 
-def import_rows(uow: UnitOfWork, resource: Resource, rows: Sequence[tuple[int, dict[str, Any]]]) -> ImportReport:
+def import_rows(
+    uow: UnitOfWork, resource: Resource, rows: Sequence[tuple[int, dict[str, Any]]]
+) -> ImportReport:
     """Validate every row, then upsert them all by natural key, or write nothing.
 
     `rows` pairs each row with its line number in the source file; every bad row is
@@ -244,12 +275,16 @@ def import_rows(uow: UnitOfWork, resource: Resource, rows: Sequence[tuple[int, d
             continue
         key = tuple(data.get(k) for k in resource.natural_key)
         if resource.natural_key and key in seen:
-            errors.append(FieldError(",".join(resource.natural_key), f"duplicate of line {seen[key]}", line))
+            errors.append(
+                FieldError(",".join(resource.natural_key), f"duplicate of line {seen[key]}", line)
+            )
             continue
         seen[key] = line
         prepared.append((line, data))
     if errors:
-        raise ValidationFailed(errors, summary=f"{len({e.line for e in errors})} bad row(s), nothing imported")
+        raise ValidationFailed(
+            errors, summary=f"{len({e.line for e in errors})} bad row(s), nothing imported"
+        )
     existing: dict[tuple[Any, ...], Any] = {}
     if resource.natural_key and prepared:
         query = select(resource.model).where(resource.model.enterprise_id == uow.ctx.enterprise_id)
@@ -272,7 +307,9 @@ def import_rows(uow: UnitOfWork, resource: Resource, rows: Sequence[tuple[int, d
     try:
         uow.flush()
     except Conflict as exc:
-        raise ValidationFailed([FieldError("rows", exc.message)], summary="rejected by the database, nothing imported") from exc
+        raise ValidationFailed(
+            [FieldError("rows", exc.message)], summary="rejected by the database, nothing imported"
+        ) from exc
     return ImportReport(created, updated)
 
 
@@ -289,13 +326,17 @@ def _resolve_cached(
                 cache[(ref.model.__name__, str(code))] = hit
             data[ref.field] = hit
             data.pop(ref.code_field, None)
-    return _resolve_references(uow, resource, data, partial=False, checked_ids={(m, i) for (m, _c), i in cache.items()})
+    return _resolve_references(
+        uow, resource, data, partial=False, checked_ids={(m, i) for (m, _c), i in cache.items()}
+    )
 
 
 def _pydantic_errors(exc: ValidationError, line: int | None) -> Iterable[FieldError]:
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "row"
-        missing = err["type"] == "missing" or (err.get("input", "") is None and err["type"].endswith("_type"))
+        missing = err["type"] == "missing" or (
+            err.get("input", "") is None and err["type"].endswith("_type")
+        )
         yield FieldError(loc, "is required" if missing else err["msg"], line)
 
 

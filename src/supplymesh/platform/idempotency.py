@@ -71,7 +71,9 @@ class IdempotencyStore:
     def _session(self) -> TenantSession:
         return self.factory(info={"tenant": TenantContext.system()})
 
-    def claim(self, enterprise_id: int, key: str, method: str, path: str, digest: str) -> StoredResponse | None:
+    def claim(
+        self, enterprise_id: int, key: str, method: str, path: str, digest: str
+    ) -> StoredResponse | None:
         """Claim `key`; return the stored response if it was already answered.
 
         Raises `KeyReusedWithOtherRequest` when the key came with another request, and
@@ -81,7 +83,9 @@ class IdempotencyStore:
             raise KeyReusedWithOtherRequest("Idempotency-Key must be 1 to 200 characters")
         now = utcnow()
         with self._session() as session:
-            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - self.keep))
+            session.execute(
+                delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - self.keep)
+            )
             session.commit()
             existing = session.scalar(
                 select(IdempotencyRecord).where(
@@ -91,15 +95,21 @@ class IdempotencyStore:
             if existing is None:
                 session.add(
                     IdempotencyRecord(
-                        enterprise_id=enterprise_id, key=key, method=method, path=path,
-                        request_hash=digest, created_at=now,
+                        enterprise_id=enterprise_id,
+                        key=key,
+                        method=method,
+                        path=path,
+                        request_hash=digest,
+                        created_at=now,
                     )
                 )
                 try:
                     session.commit()
                 except IntegrityError:
                     session.rollback()
-                    raise RequestInProgress(f"a request with Idempotency-Key {key!r} is in progress") from None
+                    raise RequestInProgress(
+                        f"a request with Idempotency-Key {key!r} is in progress"
+                    ) from None
                 return None
             if existing.request_hash != digest:
                 raise KeyReusedWithOtherRequest(
@@ -111,7 +121,9 @@ class IdempotencyStore:
                     session.commit()
                     return None
                 raise RequestInProgress(f"a request with Idempotency-Key {key!r} is in progress")
-            return StoredResponse(existing.status, existing.content_type or "application/json", existing.body or b"")
+            return StoredResponse(
+                existing.status, existing.content_type or "application/json", existing.body or b""
+            )
 
     def complete(self, enterprise_id: int, key: str, response: StoredResponse) -> None:
         """Store the answer to replay (server errors release the key instead)."""

@@ -35,12 +35,19 @@ def read_csv(text: str, resource: Resource) -> list[Row]:
     """Rows of a CSV file with a header line; unknown columns are reported, not ignored."""
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
-        raise ValidationFailed([FieldError("header", "the file is empty; line 1 must name the columns", 1)])
+        raise ValidationFailed(
+            [FieldError("header", "the file is empty; line 1 must name the columns", 1)]
+        )
     allowed = set(template_fields(resource)) | set(resource.create.model_fields)
     unknown = [h for h in reader.fieldnames if h not in allowed]
     if unknown:
         raise ValidationFailed(
-            [FieldError(h, f"unknown column; expected some of {', '.join(template_fields(resource))}", 1) for h in unknown]
+            [
+                FieldError(
+                    h, f"unknown column; expected some of {', '.join(template_fields(resource))}", 1
+                )
+                for h in unknown
+            ]
         )
     rows: list[Row] = []
     for row in reader:
@@ -49,7 +56,9 @@ def read_csv(text: str, resource: Resource) -> list[Row]:
             continue
         if not any((v or "").strip() for v in row.values()):
             continue
-        rows.append((reader.line_num, {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}))
+        rows.append(
+            (reader.line_num, {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()})
+        )
     return rows
 
 
@@ -101,5 +110,10 @@ def export_csv(objects: Iterable[BaseModel]) -> str:
         if writer is None:
             writer = csv.DictWriter(buf, fieldnames=list(row), extrasaction="ignore")
             writer.writeheader()
-        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v for k, v in row.items()})
+        writer.writerow(
+            {
+                k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+                for k, v in row.items()
+            }
+        )
     return buf.getvalue()

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, create_model
 
-from supplymesh.platform.types import MONEY_PLACES, QUANTITY_PLACES, PrecisionError, to_decimal
+from supplymesh.platform.types import (
+    MONEY_PLACES,
+    QUANTITY_PLACES,
+    PrecisionError,
+    plain,
+    to_decimal,
+)
 
 
 def _exact(places: int) -> Any:
@@ -15,7 +21,7 @@ def _exact(places: int) -> Any:
         if isinstance(value, float):
             value = repr(value)  # JSON numbers: take the literal the sender wrote
         try:
-            return to_decimal(value, places)
+            return plain(to_decimal(value, places))
         except PrecisionError as exc:
             raise ValueError(str(exc)) from exc
 
@@ -23,9 +29,13 @@ def _exact(places: int) -> Any:
 
 
 #: A quantity: exact decimal, at most 6 places, sent and received as a string.
-Qty = Annotated[Decimal, BeforeValidator(_exact(QUANTITY_PLACES)), PlainSerializer(str, return_type=str)]
+Qty = Annotated[
+    Decimal, BeforeValidator(_exact(QUANTITY_PLACES)), PlainSerializer(str, return_type=str)
+]
 #: An amount of money: exact decimal, at most 4 places, as a string.
-Amount = Annotated[Decimal, BeforeValidator(_exact(MONEY_PLACES)), PlainSerializer(str, return_type=str)]
+Amount = Annotated[
+    Decimal, BeforeValidator(_exact(MONEY_PLACES)), PlainSerializer(str, return_type=str)
+]
 NonNegQty = Annotated[Qty, Field(ge=0)]
 PosQty = Annotated[Qty, Field(gt=0)]
 NonNegAmount = Annotated[Amount, Field(ge=0)]
@@ -48,8 +58,11 @@ class Output(BaseModel):
 def partial(model: type[BaseModel], name: str) -> type[BaseModel]:
     """The same fields as `model`, all optional, plus `version` for optimistic locking."""
     fields: dict[str, Any] = {
-        fname: (info.annotation | None, Field(default=None, description=info.description))
+        fname: (Optional[info.annotation], Field(default=None, description=info.description))  # noqa: UP045
         for fname, info in model.model_fields.items()
     }
-    fields["version"] = (int | None, Field(default=None, description="the version the change is based on"))
+    fields["version"] = (
+        int | None,
+        Field(default=None, description="the version the change is based on"),
+    )
     return create_model(name, __base__=Input, **fields)

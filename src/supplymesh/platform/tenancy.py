@@ -91,7 +91,7 @@ class TenantOwned:
     grant_column: ClassVar[str] = "id"
 
     @declared_attr
-    def enterprise_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy declared_attr
+    def enterprise_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("enterprises.id"), index=True, nullable=False)
 
 
@@ -103,7 +103,7 @@ class PartyScoped(TenantOwned):
     """
 
     @declared_attr
-    def partner_enterprise_id(cls) -> Mapped[int | None]:  # noqa: N805
+    def partner_enterprise_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey("enterprises.id"), index=True, nullable=True)
 
 
@@ -113,7 +113,7 @@ WriteRule = Callable[[Any, TenantContext], bool]
 
 def owned_or_granted(cls: type[Any], ctx: TenantContext) -> ColumnElement[bool]:
     """Own rows, plus rows shared by a grant of the class's kind."""
-    own = cls.enterprise_id == ctx.enterprise_id
+    own: ColumnElement[bool] = cls.enterprise_id == ctx.enterprise_id
     kind = getattr(cls, "grant_kind", None)
     if kind is None:
         return own
@@ -129,7 +129,9 @@ def owned_or_granted(cls: type[Any], ctx: TenantContext) -> ColumnElement[bool]:
 
 def owned_or_addressed(cls: type[Any], ctx: TenantContext) -> ColumnElement[bool]:
     """Own documents and documents whose partner is the caller."""
-    return or_(cls.enterprise_id == ctx.enterprise_id, cls.partner_enterprise_id == ctx.enterprise_id)
+    return or_(
+        cls.enterprise_id == ctx.enterprise_id, cls.partner_enterprise_id == ctx.enterprise_id
+    )
 
 
 def owner_writes(obj: Any, ctx: TenantContext) -> bool:
@@ -145,7 +147,9 @@ class ScopeRule:
 _RULES: dict[type[Any], ScopeRule] = {}
 
 
-def register(cls: type[Any], read: ReadRule | None = None, write: WriteRule | None = None) -> type[Any]:
+def register(
+    cls: type[Any], read: ReadRule | None = None, write: WriteRule | None = None
+) -> type[Any]:
     """Scope `cls` by `read` and `write` (defaults chosen from its mixin)."""
     default_read = owned_or_addressed if issubclass(cls, PartyScoped) else owned_or_granted
     _RULES[cls] = ScopeRule(read or default_read, write or owner_writes)
@@ -209,7 +213,11 @@ def _check_writes(session: Session, _flush: UOWTransaction, _instances: object) 
         rule = rule_for(type(obj))
         if rule is None:
             continue
-        if obj in session.new and isinstance(obj, TenantOwned) and getattr(obj, "enterprise_id", None) is None:
+        if (
+            obj in session.new
+            and isinstance(obj, TenantOwned)
+            and getattr(obj, "enterprise_id", None) is None
+        ):
             obj.enterprise_id = ctx.enterprise_id
         if ctx.is_system:
             continue

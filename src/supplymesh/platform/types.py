@@ -33,7 +33,11 @@ def to_decimal(value: object, places: int, what: str = "value") -> Decimal:
     if not d.is_finite():
         raise PrecisionError(f"{what} must be finite: {value!r}")
     exponent = d.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -places and d != d.quantize(Decimal(1).scaleb(-places)):
+    if (
+        isinstance(exponent, int)
+        and exponent < -places
+        and d != d.quantize(Decimal(1).scaleb(-places))
+    ):
         raise PrecisionError(f"{what} has more than {places} decimal places: {value!r}")
     return d
 

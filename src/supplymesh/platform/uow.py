@@ -13,8 +13,8 @@ from typing import Any, Self
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from supplymesh.platform.audit import flush_shared_reads
 from supplymesh.platform.errors import Conflict
@@ -27,7 +27,9 @@ GrantsLoader = Callable[[TenantSession, int], tuple[Grants, frozenset[int]]]
 class Database:
     """The engine, its session factory, the event bus, and how to load a tenant's grants."""
 
-    def __init__(self, engine: Engine, bus: EventBus | None = None, grants_loader: GrantsLoader | None = None) -> None:
+    def __init__(
+        self, engine: Engine, bus: EventBus | None = None, grants_loader: GrantsLoader | None = None
+    ) -> None:
         self.engine = engine
         self.factory: sessionmaker[TenantSession] = sessionmaker(
             bind=engine, class_=TenantSession, expire_on_commit=False
@@ -69,7 +71,10 @@ class UnitOfWork:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         try:
             if exc_type is not None:

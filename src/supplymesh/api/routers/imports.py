@@ -31,8 +31,12 @@ def _format(request: Request, fmt: str | None) -> str:
 
 
 @router.post("/imports/{kind}", response_model=ImportResult)
-async def import_file(kind: str, request: Request, uow: UowDep,
-                      format: Annotated[str | None, Query(pattern="^(csv|json)$")] = None) -> ImportResult:
+async def import_file(
+    kind: str,
+    request: Request,
+    uow: UowDep,
+    format: Annotated[str | None, Query(pattern="^(csv|json)$")] = None,
+) -> ImportResult:
     """Import a whole file in one transaction: one bad row and nothing is written.
 
     Send the file as the request body (``text/csv`` or ``application/json``) or as the
@@ -41,12 +45,12 @@ async def import_file(kind: str, request: Request, uow: UowDep,
     resource = _resource(kind)
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
-        form = await request.form()
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise ValidationFailed([FieldError("file", "attach the file as the 'file' form field")])
-        data = await upload.read()
-        fmt = format or ("json" if (upload.filename or "").endswith(".json") else "csv")
+        async with request.form() as form:
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise ValidationFailed([FieldError("file", "attach the file as the 'file' form field")])
+            data = await upload.read()
+            fmt = format or ("json" if (upload.filename or "").endswith(".json") else "csv")
     else:
         data = await request.body()
         fmt = _format(request, format)
@@ -56,7 +60,9 @@ async def import_file(kind: str, request: Request, uow: UowDep,
         rows = imports.read_rows(data, fmt, resource)
         report = crud.import_rows(uow, resource, rows)
         uow.commit()
-        return ImportResult(kind=kind, rows=len(rows), created=report.created, updated=report.updated)
+        return ImportResult(
+            kind=kind, rows=len(rows), created=report.created, updated=report.updated
+        )
 
     return await to_thread.run_sync(run)
 
@@ -65,12 +71,17 @@ async def import_file(kind: str, request: Request, uow: UowDep,
 def template(kind: str) -> Response:
     """An empty CSV with the columns an import of `kind` takes."""
     resource = _resource(kind)
-    return Response(imports.template_csv(resource), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{kind}-template.csv"'})
+    return Response(
+        imports.template_csv(resource),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{kind}-template.csv"'},
+    )
 
 
 @router.get("/exports/{kind}", response_class=Response)
-def export(kind: str, uow: UowDep, format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv") -> Response:
+def export(
+    kind: str, uow: UowDep, format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv"
+) -> Response:
     """Everything of `kind` the caller can see, as CSV or JSON."""
     resource = _resource(kind)
     objects = [present(resource, o) for o in _all(uow, resource)]
