@@ -20,7 +20,9 @@ class Tenant:
     headers: dict[str, str]
 
 
-def make_tenant(db: Database, client: TestClient, code: str, roles: list[str] | None = None) -> Tenant:
+def make_tenant(
+    db: Database, client: TestClient, code: str, roles: list[str] | None = None
+) -> Tenant:
     username, password = f"{code.lower()}.admin", f"{code.lower()}-password"
     ent, _ = register_enterprise(
         db, NewEnterprise(code, f"{code} Co", roles or ["manufacturer"], username, password)

@@ -65,7 +65,9 @@ def test_wrong_password_then_throttled(db: Database, client: TestClient) -> None
     assert r.status_code == 429
     assert int(r.headers["Retry-After"]) > 0
     with db.system() as uow:
-        actions = [a.action for a in uow.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+        actions = [
+            a.action for a in uow.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        ]
     assert actions.count("login_failed") == 5
     assert "login" in actions  # the first, successful login of make_tenant
 
@@ -84,7 +86,9 @@ def test_deactivated_user_token_stops_working(db: Database, client: TestClient) 
 def test_api_key_lifecycle(db: Database, client: TestClient) -> None:
     tenant = make_tenant(db, client, "ACME")
     r = client.post(
-        "/api/v1/api-keys", json={"name": "line-1 gateway", "role": "operator"}, headers=tenant.headers
+        "/api/v1/api-keys",
+        json={"name": "line-1 gateway", "role": "operator"},
+        headers=tenant.headers,
     )
     assert r.status_code == 201
     secret, key_id = r.json()["secret"], r.json()["id"]
@@ -104,7 +108,12 @@ def test_viewer_cannot_write(db: Database, client: TestClient, role: str) -> Non
     tenant = make_tenant(db, client, "ACME")
     r = client.post(
         "/api/v1/users",
-        json={"username": "vera", "display_name": "Vera", "role": role, "password": "vera-password"},
+        json={
+            "username": "vera",
+            "display_name": "Vera",
+            "role": role,
+            "password": "vera-password",
+        },
         headers=tenant.headers,
     )
     assert r.status_code == 201

@@ -14,8 +14,11 @@ GZ-DC,广州配送中心,dc,广州,23.13,113.26
 
 
 def _post_csv(client: TestClient, kind: str, text: str, headers: dict[str, str]):  # type: ignore[no-untyped-def]
-    return client.post(f"/api/v1/imports/{kind}", content=text.encode("utf-8"),
-                       headers={**headers, "Content-Type": "text/csv"})
+    return client.post(
+        f"/api/v1/imports/{kind}",
+        content=text.encode("utf-8"),
+        headers={**headers, "Content-Type": "text/csv"},
+    )
 
 
 def test_csv_import_creates_rows(db: Database, client: TestClient) -> None:
@@ -29,9 +32,13 @@ def test_csv_import_creates_rows(db: Database, client: TestClient) -> None:
     assert names == {"上海一号仓", "广州配送中心"}
 
 
-def test_one_bad_row_writes_nothing_and_names_every_bad_row(db: Database, client: TestClient) -> None:
+def test_one_bad_row_writes_nothing_and_names_every_bad_row(
+    db: Database, client: TestClient
+) -> None:
     a = make_tenant(db, client, "ACME")
-    text = CSV_OK + "BJ-DC,北京配送中心,warehouse-ish,北京,39.9,116.4\nXA-DC,西安,dc,西安,91,108.9\n"
+    text = (
+        CSV_OK + "BJ-DC,北京配送中心,warehouse-ish,北京,39.9,116.4\nXA-DC,西安,dc,西安,91,108.9\n"
+    )
     r = _post_csv(client, "sites", text, a.headers)
     assert r.status_code == 422
     errors = r.json()["errors"]
@@ -48,20 +55,26 @@ def test_duplicate_keys_and_unknown_columns_are_reported(db: Database, client: T
     assert "duplicate of line 2" in r.json()["errors"][0]["message"]
     r = _post_csv(client, "sites", "code,name,kind,colour\nA,a,dc,red\n", a.headers)
     assert r.status_code == 422
-    assert r.json()["errors"][0] == {"line": 1, "field": "colour",
-                                     "message": r.json()["errors"][0]["message"]}
+    assert r.json()["errors"][0] == {
+        "line": 1,
+        "field": "colour",
+        "message": r.json()["errors"][0]["message"],
+    }
 
 
 def test_references_by_code_and_unknown_codes(db: Database, client: TestClient) -> None:
     a = make_tenant(db, client, "ACME")
     _post_csv(client, "sites", CSV_OK, a.headers)
     _post_csv(client, "items", "sku,name,base_unit,price\nKT-1,电水壶,EA,59.90\n", a.headers)
-    text = ("site_code,item_code,day,quantity\nSH-DC,KT-1,2026-01-01,12\n"
-            "SH-DC,KT-1,2026-01-02,7.5\nNOPE,KT-1,2026-01-03,1\n")
+    text = (
+        "site_code,item_code,day,quantity\nSH-DC,KT-1,2026-01-01,12\n"
+        "SH-DC,KT-1,2026-01-02,7.5\nNOPE,KT-1,2026-01-03,1\n"
+    )
     r = _post_csv(client, "demand-history", text, a.headers)
     assert r.status_code == 422
-    assert r.json()["errors"] == [{"line": 4, "field": "site_code",
-                                   "message": "no Site with code 'NOPE'"}]
+    assert r.json()["errors"] == [
+        {"line": 4, "field": "site_code", "message": "no Site with code 'NOPE'"}
+    ]
     r = _post_csv(client, "demand-history", "\n".join(text.splitlines()[:3]) + "\n", a.headers)
     assert r.status_code == 200 and r.json()["created"] == 2
     rows = client.get("/api/v1/demand-history", headers=a.headers).json()["items"]
@@ -70,8 +83,11 @@ def test_references_by_code_and_unknown_codes(db: Database, client: TestClient) 
 
 def test_gb18030_csv_from_excel_is_read(db: Database, client: TestClient) -> None:
     a = make_tenant(db, client, "ACME")
-    r = client.post("/api/v1/imports/sites", content=CSV_OK.encode("gb18030"),
-                    headers={**a.headers, "Content-Type": "text/csv"})
+    r = client.post(
+        "/api/v1/imports/sites",
+        content=CSV_OK.encode("gb18030"),
+        headers={**a.headers, "Content-Type": "text/csv"},
+    )
     assert r.status_code == 200, r.text
     names = {s["name"] for s in client.get("/api/v1/sites", headers=a.headers).json()["items"]}
     assert "上海配送中心" in names
@@ -83,8 +99,11 @@ def test_json_import_and_multipart_upload(db: Database, client: TestClient) -> N
     r = client.post("/api/v1/imports/items", json=rows, headers=a.headers)
     assert r.status_code == 200 and r.json()["created"] == 2
     r = client.post("/api/v1/imports/items", json=[{"sku": "A3"}], headers=a.headers)
-    assert r.status_code == 422 and r.json()["errors"][0] == {"line": 1, "field": "name",
-                                                               "message": "is required"}
+    assert r.status_code == 422 and r.json()["errors"][0] == {
+        "line": 1,
+        "field": "name",
+        "message": "is required",
+    }
     files = {"file": ("sites.csv", CSV_OK.encode(), "text/csv")}
     r = client.post("/api/v1/imports/sites", files=files, headers=a.headers)
     assert r.status_code == 200 and r.json()["created"] == 2

@@ -7,7 +7,13 @@ from fastapi.testclient import TestClient
 from supplymesh.platform.uow import Database
 from tests.api.helpers import make_tenant
 
-SITE = {"code": "SH-DC1", "name": "上海配送中心", "kind": "dc", "latitude": 31.23, "longitude": 121.47}
+SITE = {
+    "code": "SH-DC1",
+    "name": "上海配送中心",
+    "kind": "dc",
+    "latitude": 31.23,
+    "longitude": 121.47,
+}
 
 
 def test_create_read_update_delete_site(db: Database, client: TestClient) -> None:
@@ -43,7 +49,9 @@ def test_another_enterprises_object_answers_404(db: Database, client: TestClient
 def test_stale_version_answers_409(db: Database, client: TestClient) -> None:
     a = make_tenant(db, client, "ACME")
     site_id = client.post("/api/v1/sites", json=SITE, headers=a.headers).json()["id"]
-    ok = client.patch(f"/api/v1/sites/{site_id}", json={"name": "one", "version": 1}, headers=a.headers)
+    ok = client.patch(
+        f"/api/v1/sites/{site_id}", json={"name": "one", "version": 1}, headers=a.headers
+    )
     assert ok.status_code == 200
     stale = client.patch(
         f"/api/v1/sites/{site_id}", json={"name": "two", "version": 1}, headers=a.headers
@@ -59,13 +67,20 @@ def test_stale_version_answers_409(db: Database, client: TestClient) -> None:
 
 def test_money_and_quantities_are_exact_decimal_strings(db: Database, client: TestClient) -> None:
     a = make_tenant(db, client, "ACME")
-    item = {"sku": "RC-3L", "name": "电饭煲 3L", "price": "199.9900", "weight_kg": "2.125",
-            "gtin": "06901234567892"}
+    item = {
+        "sku": "RC-3L",
+        "name": "电饭煲 3L",
+        "price": "199.9900",
+        "weight_kg": "2.125",
+        "gtin": "06901234567892",
+    }
     r = client.post("/api/v1/items", json=item, headers=a.headers)
     assert r.status_code == 201, r.text
     assert r.json()["price"] == "199.99" and r.json()["weight_kg"] == "2.125"
     too_precise = client.post(
-        "/api/v1/items", json={**item, "sku": "X", "gtin": None, "price": "1.00001"}, headers=a.headers
+        "/api/v1/items",
+        json={**item, "sku": "X", "gtin": None, "price": "1.00001"},
+        headers=a.headers,
     )
     assert too_precise.status_code == 422
     assert too_precise.json()["errors"][0]["field"] == "price"
@@ -83,8 +98,9 @@ def test_validation_errors_name_the_field(db: Database, client: TestClient) -> N
     assert r.headers["content-type"].startswith("application/problem+json")
     fields = {e["field"] for e in r.json()["errors"]}
     assert fields == {"kind", "gln"}
-    r = client.post("/api/v1/items", json={"sku": "A", "name": "a", "gtin": "06901234567891"},
-                    headers=a.headers)
+    r = client.post(
+        "/api/v1/items", json={"sku": "A", "name": "a", "gtin": "06901234567891"}, headers=a.headers
+    )
     assert r.status_code == 422 and "check digit" in r.json()["errors"][0]["message"]
     r = client.post("/api/v1/sites", json={**SITE, "colour": "red"}, headers=a.headers)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "colour"
@@ -101,12 +117,19 @@ def test_duplicate_code_is_a_conflict(db: Database, client: TestClient) -> None:
 def test_lane_between_enterprises_needs_a_grant(db: Database, client: TestClient) -> None:
     a = make_tenant(db, client, "ACME")
     b = make_tenant(db, client, "BETA", ["supplier"])
-    plant = client.post("/api/v1/sites", json={**SITE, "code": "P1", "kind": "plant"},
-                        headers=a.headers).json()
-    supplier_site = client.post("/api/v1/sites", json={**SITE, "code": "S1", "kind": "plant"},
-                                headers=b.headers).json()
-    lane = {"from_site_code": "BETA/S1", "to_site_code": "P1", "lead_time_mean_days": "3.5",
-            "lead_time_std_days": "0.8", "cost_per_unit": "1.20"}
+    plant = client.post(
+        "/api/v1/sites", json={**SITE, "code": "P1", "kind": "plant"}, headers=a.headers
+    ).json()
+    supplier_site = client.post(
+        "/api/v1/sites", json={**SITE, "code": "S1", "kind": "plant"}, headers=b.headers
+    ).json()
+    lane = {
+        "from_site_code": "BETA/S1",
+        "to_site_code": "P1",
+        "lead_time_mean_days": "3.5",
+        "lead_time_std_days": "0.8",
+        "cost_per_unit": "1.20",
+    }
     r = client.post("/api/v1/lanes", json=lane, headers=a.headers)
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "from_site_code"
@@ -118,8 +141,12 @@ def test_lane_between_enterprises_needs_a_grant(db: Database, client: TestClient
     assert r.json()["lead_time_mean_days"] == "3.5"
     shared = client.get("/api/v1/sites", headers=a.headers).json()
     assert sorted(s["code"] for s in shared["items"]) == ["P1", "S1"]
-    assert client.patch(f"/api/v1/sites/{supplier_site['id']}", json={"name": "x"},
-                        headers=a.headers).status_code == 403
+    assert (
+        client.patch(
+            f"/api/v1/sites/{supplier_site['id']}", json={"name": "x"}, headers=a.headers
+        ).status_code
+        == 403
+    )
 
 
 def test_list_filters_and_pagination(db: Database, client: TestClient) -> None:
@@ -147,9 +174,17 @@ def test_changes_record_domain_events_and_audit(db: Database, client: TestClient
     site_id = client.post("/api/v1/sites", json=SITE, headers=a.headers).json()["id"]
     client.patch(f"/api/v1/sites/{site_id}", json={"name": "n2"}, headers=a.headers)
     with db.system() as uow:
-        events = [(e.type, e.aggregate_id) for e in uow.session.scalars(
-            select(OutboxEvent).where(OutboxEvent.aggregate == "Site").order_by(OutboxEvent.id))]
-        audits = [(e.action, e.entity_id) for e in uow.session.scalars(
-            select(AuditEntry).where(AuditEntry.entity == "Site").order_by(AuditEntry.id))]
+        events = [
+            (e.type, e.aggregate_id)
+            for e in uow.session.scalars(
+                select(OutboxEvent).where(OutboxEvent.aggregate == "Site").order_by(OutboxEvent.id)
+            )
+        ]
+        audits = [
+            (e.action, e.entity_id)
+            for e in uow.session.scalars(
+                select(AuditEntry).where(AuditEntry.entity == "Site").order_by(AuditEntry.id)
+            )
+        ]
     assert events == [("SiteCreated", site_id), ("SiteUpdated", site_id)]
     assert audits == [("create", site_id), ("update", site_id)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from supplymesh.network.model import Site, SharingGrant
+from supplymesh.network.model import SharingGrant, Site
 from supplymesh.network.services import NewEnterprise, register_enterprise
 from supplymesh.platform.errors import PermissionDenied
 from supplymesh.platform.tenancy import TenantContext
@@ -13,8 +13,12 @@ from supplymesh.platform.uow import Database
 
 
 def _two_enterprises(db: Database) -> tuple[int, int]:
-    a, _ = register_enterprise(db, NewEnterprise("AAA", "A Co", ["manufacturer"], "a.admin", "password-a"))
-    b, _ = register_enterprise(db, NewEnterprise("BBB", "B Co", ["supplier"], "b.admin", "password-b"))
+    a, _ = register_enterprise(
+        db, NewEnterprise("AAA", "A Co", ["manufacturer"], "a.admin", "password-a")
+    )
+    b, _ = register_enterprise(
+        db, NewEnterprise("BBB", "B Co", ["supplier"], "b.admin", "password-b")
+    )
     return a.id, b.id
 
 
@@ -57,7 +61,9 @@ def test_grant_makes_one_site_visible_and_audits_the_read(db: Database) -> None:
         codes = sorted(s.code for s in uow.session.scalars(select(Site)))
         assert codes == ["B1"]
     with db.system() as uow:
-        reads = list(uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "read_shared")))
+        reads = list(
+            uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "read_shared"))
+        )
         assert [(r.entity, r.entity_id, r.owner_enterprise_id, r.enterprise_id) for r in reads] == [
             ("Site", shared, b, a)
         ]

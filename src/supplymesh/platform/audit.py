@@ -8,6 +8,7 @@ entry per object read.
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Integer, String, event, insert
@@ -104,18 +105,18 @@ def _note_shared_read(obj: Any, context: Any) -> None:
 event.listen(Base, "load", _note_shared_read, propagate=True)
 
 
-def flush_shared_reads(session: Session) -> None:
-    """Write the collected shared-read entries in their own small transaction."""
-    reads: set[tuple[str, int | None, int]] = session.info.pop("shared_reads", set())
-    ctx = session.info.get("tenant")
-    if not reads or not isinstance(ctx, TenantContext):
+def write_shared_reads(
+    factory: Callable[..., Session], ctx: TenantContext, reads: set[tuple[str, int | None, int]]
+) -> None:
+    """Write one `read_shared` entry per object of another enterprise that was read."""
+    if not reads or ctx.is_system:
         return
-    session.rollback()
-    record(
-        session,
-        [
-            audit_row("read_shared", ctx, entity, entity_id, owner)
-            for entity, entity_id, owner in sorted(reads, key=str)
-        ],
-    )
-    session.commit()
+    with factory(info={"tenant": TenantContext.system()}) as session:
+        record(
+            session,
+            [
+                audit_row("read_shared", ctx, entity, entity_id, owner)
+                for entity, entity_id, owner in sorted(reads, key=str)
+            ],
+        )
+        session.commit()

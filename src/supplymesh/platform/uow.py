@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from supplymesh.platform.audit import flush_shared_reads
+from supplymesh.platform.audit import write_shared_reads
 from supplymesh.platform.errors import Conflict
 from supplymesh.platform.events import EventBus
 from supplymesh.platform.tenancy import Grants, TenantContext, TenantSession
@@ -76,14 +76,16 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        # close() rolls back anything uncommitted without expiring loaded objects, so what a
+        # use case returns stays readable after the block.
+        reads = self.session.info.pop("shared_reads", set())
         try:
             if exc_type is not None:
                 self.session.rollback()
-            else:
-                flush_shared_reads(self.session)
-            self.session.rollback()
         finally:
             self.session.close()
+        if exc_type is None and reads:
+            write_shared_reads(self.db.factory, self.ctx, reads)
         if self._committed and self.session.info.get("outbox_written"):
             self.db.bus.dispatch_pending(self.db.factory)
 

@@ -48,7 +48,9 @@ async def import_file(
         async with request.form() as form:
             upload = form.get("file")
             if upload is None or isinstance(upload, str):
-                raise ValidationFailed([FieldError("file", "attach the file as the 'file' form field")])
+                raise ValidationFailed(
+                    [FieldError("file", "attach the file as the 'file' form field")]
+                )
             data = await upload.read()
             fmt = format or ("json" if (upload.filename or "").endswith(".json") else "csv")
     else:
