@@ -65,7 +65,10 @@ class PostgresServer:
             "UTF8",
             "--locale=C.UTF-8",
         )
-        opts = f"-p {port} -c listen_addresses=127.0.0.1 -k {self.datadir} -c fsync=off -c max_connections=200"
+        opts = (
+            f"-p {port} -c listen_addresses=127.0.0.1 -k {self.datadir}"
+            " -c fsync=off -c max_connections=200"
+        )
         run(
             str(self.bin / "pg_ctl"),
             "-D",

@@ -54,9 +54,9 @@ class IllegalTransition(Conflict):
     """A state machine refused a transition."""
 
     def __init__(self, kind: str, current_state: str, wanted: str, allowed: list[str]) -> None:
-        super().__init__(
-            f"{kind} cannot go from {current_state!r} to {wanted!r}; allowed: {', '.join(allowed) or 'none'}"
-        )
+        choices = ", ".join(allowed) or "none"
+        move = f"{current_state!r} to {wanted!r}"
+        super().__init__(f"{kind} cannot go from {move}; allowed: {choices}")
         self.current_state = current_state
         self.allowed_transitions = allowed
 
