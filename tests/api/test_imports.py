@@ -125,3 +125,18 @@ def test_import_of_unknown_kind_is_404(db: Database, client: TestClient) -> None
     a = make_tenant(db, client, "ACME")
     assert _post_csv(client, "spaceships", "a\n1\n", a.headers).status_code == 404
     assert _post_csv(client, "enterprises", "code\nX\n", a.headers).status_code == 422
+
+
+def test_rows_may_refer_to_rows_of_the_same_file(db: Database, client: TestClient) -> None:
+    a = make_tenant(db, client, "ACME")
+    text = (
+        "code,name,kind,parent_site_code\nST-HZ01,杭州西湖店,store,DC-EAST\n"
+        "DC-EAST,华东配送中心,dc,\nST-SH01,上海店,store,DC-NOWHERE\n"
+    )
+    r = _post_csv(client, "sites", text, a.headers)
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["line"] == 4
+    r = _post_csv(client, "sites", "\n".join(text.splitlines()[:3]) + "\n", a.headers)
+    assert r.status_code == 200, r.text
+    sites = {s["code"]: s for s in client.get("/api/v1/sites", headers=a.headers).json()["items"]}
+    assert sites["ST-HZ01"]["parent_site_id"] == sites["DC-EAST"]["id"]

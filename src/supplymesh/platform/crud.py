@@ -261,6 +261,10 @@ def import_rows(
     prepared: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[Any, ...], int] = {}
     codes: dict[tuple[str, str], int] = {}
+    # References to rows of the same file (a store naming its DC) are linked after insert.
+    self_refs = [r for r in resource.references if r.model is resource.model]
+    in_file = {str(raw.get(r.code_attr)) for _line, raw in rows for r in self_refs}
+    deferred: list[tuple[int, Reference, str]] = []
     for line, raw in rows:
         cleaned = {k: (None if v == "" else v) for k, v in raw.items() if k is not None}
         try:
@@ -268,8 +272,13 @@ def import_rows(
         except ValidationError as exc:
             errors.extend(_pydantic_errors(exc, line))
             continue
+        dumped = payload.model_dump()
+        for ref in self_refs:
+            code = dumped.get(ref.code_field)
+            if code not in (None, "") and str(code) in in_file:
+                deferred.append((len(prepared), ref, str(dumped.pop(ref.code_field))))
         try:
-            data = _resolve_cached(uow, resource, payload.model_dump(), codes)
+            data = _resolve_cached(uow, resource, dumped, codes)
         except ValidationFailed as exc:
             errors.extend(FieldError(e.field, e.message, line) for e in exc.errors)
             continue
@@ -291,21 +300,29 @@ def import_rows(
         for obj in uow.session.scalars(query):
             existing[tuple(getattr(obj, k) for k in resource.natural_key)] = obj
     created = updated = 0
+    written: list[Any] = []
     for _line, data in prepared:
         key = tuple(data.get(k) for k in resource.natural_key)
         current = existing.get(key) if resource.natural_key else None
         if current is None:
             if resource.extra.get("create") is not None:
-                _create(uow, resource, data)
+                current = _create(uow, resource, data)
             else:
-                uow.add(resource.model(**_model_fields(resource, data)))
+                current = resource.model(**_model_fields(resource, data))
+                uow.add(current)
             created += 1
         else:
             for name, value in _model_fields(resource, data).items():
                 setattr(current, name, value)
             updated += 1
+        written.append(current)
     try:
         uow.flush()
+        if deferred:
+            by_code = {str(getattr(o, r.code_attr)): o for o in written for r in self_refs}
+            for index, ref, code in deferred:
+                setattr(written[index], ref.field, by_code[code].id)
+            uow.flush()
     except Conflict as exc:
         raise ValidationFailed(
             [FieldError("rows", exc.message)], summary="rejected by the database, nothing imported"
