@@ -188,3 +188,19 @@ def test_changes_record_domain_events_and_audit(db: Database, client: TestClient
         ]
     assert events == [("SiteCreated", site_id), ("SiteUpdated", site_id)]
     assert audits == [("create", site_id), ("update", site_id)]
+
+
+def test_owner_sees_who_read_its_shared_data(db: Database, client: TestClient) -> None:
+    a = make_tenant(db, client, "ACME")
+    b = make_tenant(db, client, "BETA", ["supplier"])
+    site = client.post("/api/v1/sites", json=SITE, headers=b.headers).json()
+    grant = {"partner_enterprise_id": a.id, "kind": "site", "resource_id": site["id"]}
+    client.post("/api/v1/sharing-grants", json=grant, headers=b.headers)
+    assert client.get(f"/api/v1/sites/{site['id']}", headers=a.headers).status_code == 200
+    log = client.get("/api/v1/audit-log?action=read_shared", headers=b.headers).json()
+    assert [(e["entity"], e["entity_id"], e["enterprise_id"]) for e in log["items"]] == [
+        ("Site", site["id"], a.id)
+    ]
+    own = client.get("/api/v1/audit-log", headers=a.headers).json()["items"]
+    assert {e["action"] for e in own} >= {"login", "read_shared"}
+    assert all(a.id in (e["enterprise_id"], e["owner_enterprise_id"]) for e in own)

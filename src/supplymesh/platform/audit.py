@@ -11,11 +11,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, event, insert
+from sqlalchemy import JSON, BigInteger, ColumnElement, Integer, String, event, insert, or_
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from supplymesh.platform.db import Base, UTCDateTime, utcnow
-from supplymesh.platform.tenancy import TenantContext, TenantSession, rule_for, shared_row_loaded
+from supplymesh.platform.tenancy import (
+    TenantContext,
+    TenantSession,
+    register,
+    rule_for,
+    shared_row_loaded,
+)
 
 
 class AuditEntry(Base):
@@ -32,6 +38,14 @@ class AuditEntry(Base):
     entity_id: Mapped[int | None]
     owner_enterprise_id: Mapped[int | None] = mapped_column(index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+def _audit_visible(cls: type[Any], ctx: TenantContext) -> ColumnElement[bool]:
+    """An enterprise sees what it did and what others did with its data."""
+    return or_(cls.enterprise_id == ctx.enterprise_id, cls.owner_enterprise_id == ctx.enterprise_id)
+
+
+register(AuditEntry, _audit_visible, lambda _obj, _ctx: False)  # append-only, never edited
 
 
 def audit_row(
@@ -93,7 +107,8 @@ def _note_shared_read(obj: Any, context: Any) -> None:
     session = context.session
     ctx = session.info.get("tenant")
     if (
-        isinstance(ctx, TenantContext)
+        not isinstance(obj, AuditEntry)
+        and isinstance(ctx, TenantContext)
         and rule_for(type(obj)) is not None
         and shared_row_loaded(obj, ctx)
     ):
