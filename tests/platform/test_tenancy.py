@@ -114,3 +114,14 @@ def test_system_context_sees_everything(db: Database) -> None:
     _add_site(db, b, "B1")
     with db.unit_of_work(TenantContext.system()) as uow:
         assert len(list(uow.session.scalars(select(Site)))) == 2
+
+
+def test_only_admins_share_data(db: Database) -> None:
+    a, b = _two_enterprises(db)
+    with db.unit_of_work(db.context_for(b, None, "planner")) as uow:
+        uow.add(SharingGrant(partner_enterprise_id=a, kind="site", resource_id=None))
+        with pytest.raises(PermissionDenied, match="role 'planner' may not change SharingGrant"):
+            uow.commit()
+    with db.unit_of_work(db.context_for(b, None, "planner")) as uow:
+        uow.add(Site(code="B9", name="B9", kind="dc"))
+        uow.commit()  # planners do change master data

@@ -18,7 +18,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from supplymesh.platform.db import Base, BigId, UTCDateTime, Versioned, utcnow
 from supplymesh.platform.errors import DomainError
 from supplymesh.platform.events import Aggregate
-from supplymesh.platform.tenancy import PartyScoped, TenantContext, TenantOwned, register, scoped
+from supplymesh.platform.tenancy import (
+    PartyScoped,
+    TenantContext,
+    TenantOwned,
+    admin_scoped,
+    register,
+    scoped,
+)
 from supplymesh.platform.types import Money, Quantity
 
 
@@ -101,7 +108,7 @@ def _enterprise_writable(obj: Any, ctx: TenantContext) -> bool:
 register(Enterprise, _enterprise_visible, _enterprise_writable)
 
 
-@scoped
+@admin_scoped
 class Partnership(PartyScoped, Base, Versioned):
     """A business relation: `partner_enterprise_id` is the owner's supplier, customer, ..."""
 
@@ -114,7 +121,7 @@ class Partnership(PartyScoped, Base, Versioned):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-@scoped
+@admin_scoped
 class User(TenantOwned, Base, Versioned):
     """A person who logs in as one enterprise with one role."""
 
@@ -131,7 +138,7 @@ class User(TenantOwned, Base, Versioned):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-@scoped
+@admin_scoped
 class ApiKey(TenantOwned, Base):
     """A machine credential; only its digest is stored, the secret is shown once."""
 
@@ -146,7 +153,7 @@ class ApiKey(TenantOwned, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-@scoped
+@admin_scoped
 class SharingGrant(PartyScoped, Base):
     """The owner lets `partner_enterprise_id` read one object (or all) of a kind."""
 
@@ -199,7 +206,9 @@ class Item(TenantOwned, Aggregate, Base, Versioned):
     name_en: Mapped[str | None] = mapped_column(String(200))
     gtin: Mapped[str | None] = mapped_column(String(14), index=True)
     category: Mapped[str | None] = mapped_column(String(80), index=True)
-    item_type: Mapped[str] = mapped_column(String(20), default="finished")  # raw, component, finished
+    item_type: Mapped[str] = mapped_column(
+        String(20), default="finished"
+    )  # raw, component, finished
     base_unit: Mapped[str] = mapped_column(String(10), default="EA")
     weight_kg: Mapped[Decimal | None] = mapped_column(Quantity())
     volume_m3: Mapped[Decimal | None] = mapped_column(Quantity())
@@ -229,7 +238,9 @@ class ItemCrossReference(PartyScoped, Base):
     """The owner's item is known to its partner under the partner's own part number."""
 
     __tablename__ = "item_cross_references"
-    __table_args__ = (UniqueConstraint("enterprise_id", "partner_enterprise_id", "partner_part_number"),)
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "partner_enterprise_id", "partner_part_number"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)

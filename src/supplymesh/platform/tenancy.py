@@ -138,6 +138,11 @@ def owner_writes(obj: Any, ctx: TenantContext) -> bool:
     return bool(obj.enterprise_id == ctx.enterprise_id)
 
 
+def owner_admin_writes(obj: Any, ctx: TenantContext) -> bool:
+    """Only the owner's admins change it (users, credentials, what is shared with whom)."""
+    return bool(obj.enterprise_id == ctx.enterprise_id and ctx.is_admin)
+
+
 @dataclass(frozen=True)
 class ScopeRule:
     read: ReadRule
@@ -159,6 +164,11 @@ def register(
 def scoped(cls: type[Any]) -> type[Any]:
     """Class decorator: register a `TenantOwned` class with its default rules."""
     return register(cls)
+
+
+def admin_scoped(cls: type[Any]) -> type[Any]:
+    """Class decorator: default read rule; only the owner's admins write."""
+    return register(cls, write=owner_admin_writes)
 
 
 def rule_for(cls: type[Any]) -> ScopeRule | None:
@@ -226,8 +236,11 @@ def _check_writes(session: Session, _flush: UOWTransaction, _instances: object) 
         if not ctx.can_write:
             raise PermissionDenied(f"role {ctx.role!r} may not change data")
         if not rule.write(obj, ctx):
+            owner = getattr(obj, "enterprise_id", None)
             raise PermissionDenied(
                 f"{type(obj).__name__} belongs to another enterprise and may not be changed"
+                if owner != ctx.enterprise_id
+                else f"role {ctx.role!r} may not change {type(obj).__name__}"
             )
 
 
