@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 
 from supplymesh.bootstrap import load_models
 from supplymesh.platform.db import make_engine
 from supplymesh.platform.settings import Settings
-
-from typing import Any
 
 config = context.config
 

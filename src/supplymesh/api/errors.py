@@ -8,7 +8,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from supplymesh.platform.errors import DomainError, IllegalTransition, TooManyAttempts, ValidationFailed
+from supplymesh.platform.errors import (
+    DomainError,
+    IllegalTransition,
+    TooManyAttempts,
+    ValidationFailed,
+)
 
 PROBLEM = "application/problem+json"
 
@@ -22,7 +27,9 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
 def domain_problem(exc: DomainError) -> JSONResponse:
     extra: dict[str, Any] = {}
     if isinstance(exc, ValidationFailed):
-        extra["errors"] = [{"line": e.line, "field": e.field, "message": e.message} for e in exc.errors]
+        extra["errors"] = [
+            {"line": e.line, "field": e.field, "message": e.message} for e in exc.errors
+        ]
     if isinstance(exc, IllegalTransition):
         extra["current_state"] = exc.current_state
         extra["allowed_transitions"] = exc.allowed_transitions
@@ -44,7 +51,13 @@ def install(app: FastAPI) -> None:
         errors = []
         for err in exc.errors():
             loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-            errors.append({"line": None, "field": ".".join(loc) or "body", "message": err.get("msg", "invalid")})
+            errors.append(
+                {
+                    "line": None,
+                    "field": ".".join(loc) or "body",
+                    "message": err.get("msg", "invalid"),
+                }
+            )
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return problem(422, "Validation failed", detail, errors=errors)
 

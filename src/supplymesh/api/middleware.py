@@ -55,7 +55,11 @@ class ApiGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith(API_PREFIX) or path.startswith(PUBLIC_PREFIX):
+        if (
+            scope["type"] != "http"
+            or not path.startswith(API_PREFIX)
+            or path.startswith(PUBLIC_PREFIX)
+        ):
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
@@ -71,17 +75,23 @@ class ApiGuard:
             return
         await self._idempotent(scope, receive, send, principal, key)
 
-    async def _idempotent(self, scope: Scope, receive: Receive, send: Send, principal: Principal, key: str) -> None:
+    async def _idempotent(
+        self, scope: Scope, receive: Receive, send: Send, principal: Principal, key: str
+    ) -> None:
         body = bytearray()
         more = True
         while more:
             message = await receive()
             body.extend(message.get("body", b""))
             more = message.get("more_body", False)
-        digest = request_hash("POST", scope["path"] + "?" + scope.get("query_string", b"").decode(), bytes(body))
+        digest = request_hash(
+            "POST", scope["path"] + "?" + scope.get("query_string", b"").decode(), bytes(body)
+        )
         store = self.container.idempotency
         try:
-            stored = await to_thread.run_sync(store.claim, principal.enterprise_id, key, "POST", scope["path"], digest)
+            stored = await to_thread.run_sync(
+                store.claim, principal.enterprise_id, key, "POST", scope["path"], digest
+            )
         except DomainError as exc:
             await domain_problem(exc)(scope, receive, send)
             return
@@ -119,7 +129,10 @@ class ApiGuard:
             await to_thread.run_sync(store.release, principal.enterprise_id, key)
             raise
         await to_thread.run_sync(
-            store.complete, principal.enterprise_id, key, StoredResponse(status, content_type, b"".join(chunks))
+            store.complete,
+            principal.enterprise_id,
+            key,
+            StoredResponse(status, content_type, b"".join(chunks)),
         )
 
 
@@ -131,4 +144,3 @@ async def _replay(stored: StoredResponse, scope: Scope, receive: Receive, send: 
     ]
     await send({"type": "http.response.start", "status": stored.status, "headers": headers})
     await send({"type": "http.response.body", "body": stored.body})
-

@@ -29,7 +29,6 @@ from supplymesh.network.model import (
     WorkCenter,
 )
 from supplymesh.platform.crud import Reference, Resource
-from supplymesh.platform.uow import UnitOfWork
 from supplymesh.platform.schemas import (
     Amount,
     Code,
@@ -42,6 +41,7 @@ from supplymesh.platform.schemas import (
     Qty,
     partial,
 )
+from supplymesh.platform.uow import UnitOfWork
 
 SiteKindT = Literal["plant", "warehouse", "dc", "store", "port"]
 ModeT = Literal["road", "rail", "sea", "air", "courier", "pipeline"]
@@ -385,7 +385,9 @@ class PartnershipPublic(Owned):
 class GrantCreate(Input):
     partner_enterprise_id: int
     kind: GrantKindT
-    resource_id: int | None = Field(default=None, description="one object; omit to share every object of the kind")
+    resource_id: int | None = Field(
+        default=None, description="one object; omit to share every object of the kind"
+    )
 
 
 class GrantPublic(Owned):
@@ -424,8 +426,13 @@ class UserUpdate(Input):
 
 def _create_user(uow: UnitOfWork, data: dict[str, Any]) -> User:
     return services.create_user(
-        uow, data["username"], data["display_name"], data["password"], data["role"],
-        data.get("email"), data.get("locale", "zh-CN"),
+        uow,
+        data["username"],
+        data["display_name"],
+        data["password"],
+        data["role"],
+        data.get("email"),
+        data.get("locale", "zh-CN"),
     )
 
 
@@ -438,52 +445,170 @@ def _item_ref(field: str = "item_id", required: bool = True) -> Reference:
 
 
 RESOURCES: tuple[Resource, ...] = (
-    Resource("enterprises", Enterprise, Input, EnterpriseUpdate, EnterprisePublic, read_only=True,
-             filters=("code", "status")),
-    Resource("users", User, UserCreate, UserUpdate, UserPublic, natural_key=("username",),
-             filters=("role", "active"), extra={"create": _create_user}),
-    Resource("sites", Site, SiteCreate, partial(SiteCreate, "SiteUpdate"), SitePublic, natural_key=("code",),
-             references=(Reference("parent_site_id", Site, "code", required=False),),
-             filters=("kind", "region", "province", "city", "enterprise_id")),
-    Resource("items", Item, ItemCreate, partial(ItemCreate, "ItemUpdate"), ItemPublic, natural_key=("sku",),
-             filters=("category", "item_type", "gtin", "enterprise_id")),
-    Resource("item-units", ItemUnit, ItemUnitCreate, partial(ItemUnitCreate, "ItemUnitUpdate"), ItemUnitPublic,
-             natural_key=("item_id", "unit"), references=(_item_ref(),), filters=("item_id",)),
-    Resource("item-cross-references", ItemCrossReference, CrossRefCreate, partial(CrossRefCreate, "CrossRefUpdate"),
-             CrossRefPublic, natural_key=("partner_enterprise_id", "partner_part_number"),
-             references=(_item_ref(),), filters=("item_id", "partner_enterprise_id", "partner_part_number")),
-    Resource("bom-lines", BomLine, BomLineCreate, partial(BomLineCreate, "BomLineUpdate"), BomLinePublic,
-             natural_key=("parent_item_id", "component_item_id", "valid_from"),
-             references=(_item_ref("parent_item_id"), _item_ref("component_item_id")),
-             filters=("parent_item_id", "component_item_id")),
-    Resource("calendars", Calendar, CalendarCreate, partial(CalendarCreate, "CalendarUpdate"), CalendarPublic,
-             natural_key=("code",)),
-    Resource("work-centers", WorkCenter, WorkCenterCreate, partial(WorkCenterCreate, "WorkCenterUpdate"),
-             WorkCenterPublic, natural_key=("code",),
-             references=(_site_ref(), Reference("calendar_id", Calendar, "code", False)), filters=("site_id",)),
-    Resource("machines", Machine, MachineCreate, partial(MachineCreate, "MachineUpdate"), MachinePublic,
-             natural_key=("code",),
-             references=(_site_ref(), Reference("work_center_id", WorkCenter, "code", False),
-                         Reference("calendar_id", Calendar, "code", False)),
-             filters=("site_id", "work_center_id", "status")),
-    Resource("routing-steps", RoutingStep, RoutingStepCreate, partial(RoutingStepCreate, "RoutingStepUpdate"),
-             RoutingStepPublic, natural_key=("item_id", "sequence"),
-             references=(_item_ref(), Reference("work_center_id", WorkCenter, "code")), filters=("item_id",)),
-    Resource("lanes", Lane, LaneCreate, partial(LaneCreate, "LaneUpdate"), LanePublic,
-             natural_key=("from_site_id", "to_site_id", "mode"),
-             references=(_site_ref("from_site_id"), _site_ref("to_site_id")),
-             filters=("from_site_id", "to_site_id", "mode", "partner_enterprise_id")),
-    Resource("promotions", Promotion, PromotionCreate, partial(PromotionCreate, "PromotionUpdate"), PromotionPublic,
-             references=(_item_ref(), _site_ref(required=False)), filters=("item_id", "site_id")),
-    Resource("price-changes", PriceChange, PriceChangeCreate, partial(PriceChangeCreate, "PriceChangeUpdate"),
-             PriceChangePublic, references=(_item_ref(), _site_ref(required=False)), filters=("item_id", "site_id")),
-    Resource("demand-history", DemandRecord, DemandCreate, partial(DemandCreate, "DemandUpdate"), DemandPublic,
-             natural_key=("site_id", "item_id", "day"), references=(_site_ref(), _item_ref()),
-             filters=("site_id", "item_id", "day")),
-    Resource("partnerships", Partnership, PartnershipCreate, partial(PartnershipCreate, "PartnershipUpdate"),
-             PartnershipPublic, natural_key=("partner_enterprise_id", "relation"),
-             filters=("partner_enterprise_id", "relation", "status")),
-    Resource("sharing-grants", SharingGrant, GrantCreate, partial(GrantCreate, "GrantUpdate"), GrantPublic,
-             natural_key=("partner_enterprise_id", "kind", "resource_id"),
-             filters=("partner_enterprise_id", "kind")),
+    Resource(
+        "enterprises",
+        Enterprise,
+        Input,
+        EnterpriseUpdate,
+        EnterprisePublic,
+        read_only=True,
+        filters=("code", "status"),
+    ),
+    Resource(
+        "users",
+        User,
+        UserCreate,
+        UserUpdate,
+        UserPublic,
+        natural_key=("username",),
+        filters=("role", "active"),
+        extra={"create": _create_user},
+    ),
+    Resource(
+        "sites",
+        Site,
+        SiteCreate,
+        partial(SiteCreate, "SiteUpdate"),
+        SitePublic,
+        natural_key=("code",),
+        references=(Reference("parent_site_id", Site, "code", required=False),),
+        filters=("kind", "region", "province", "city", "enterprise_id"),
+    ),
+    Resource(
+        "items",
+        Item,
+        ItemCreate,
+        partial(ItemCreate, "ItemUpdate"),
+        ItemPublic,
+        natural_key=("sku",),
+        filters=("category", "item_type", "gtin", "enterprise_id"),
+    ),
+    Resource(
+        "item-units",
+        ItemUnit,
+        ItemUnitCreate,
+        partial(ItemUnitCreate, "ItemUnitUpdate"),
+        ItemUnitPublic,
+        natural_key=("item_id", "unit"),
+        references=(_item_ref(),),
+        filters=("item_id",),
+    ),
+    Resource(
+        "item-cross-references",
+        ItemCrossReference,
+        CrossRefCreate,
+        partial(CrossRefCreate, "CrossRefUpdate"),
+        CrossRefPublic,
+        natural_key=("partner_enterprise_id", "partner_part_number"),
+        references=(_item_ref(),),
+        filters=("item_id", "partner_enterprise_id", "partner_part_number"),
+    ),
+    Resource(
+        "bom-lines",
+        BomLine,
+        BomLineCreate,
+        partial(BomLineCreate, "BomLineUpdate"),
+        BomLinePublic,
+        natural_key=("parent_item_id", "component_item_id", "valid_from"),
+        references=(_item_ref("parent_item_id"), _item_ref("component_item_id")),
+        filters=("parent_item_id", "component_item_id"),
+    ),
+    Resource(
+        "calendars",
+        Calendar,
+        CalendarCreate,
+        partial(CalendarCreate, "CalendarUpdate"),
+        CalendarPublic,
+        natural_key=("code",),
+    ),
+    Resource(
+        "work-centers",
+        WorkCenter,
+        WorkCenterCreate,
+        partial(WorkCenterCreate, "WorkCenterUpdate"),
+        WorkCenterPublic,
+        natural_key=("code",),
+        references=(_site_ref(), Reference("calendar_id", Calendar, "code", False)),
+        filters=("site_id",),
+    ),
+    Resource(
+        "machines",
+        Machine,
+        MachineCreate,
+        partial(MachineCreate, "MachineUpdate"),
+        MachinePublic,
+        natural_key=("code",),
+        references=(
+            _site_ref(),
+            Reference("work_center_id", WorkCenter, "code", False),
+            Reference("calendar_id", Calendar, "code", False),
+        ),
+        filters=("site_id", "work_center_id", "status"),
+    ),
+    Resource(
+        "routing-steps",
+        RoutingStep,
+        RoutingStepCreate,
+        partial(RoutingStepCreate, "RoutingStepUpdate"),
+        RoutingStepPublic,
+        natural_key=("item_id", "sequence"),
+        references=(_item_ref(), Reference("work_center_id", WorkCenter, "code")),
+        filters=("item_id",),
+    ),
+    Resource(
+        "lanes",
+        Lane,
+        LaneCreate,
+        partial(LaneCreate, "LaneUpdate"),
+        LanePublic,
+        natural_key=("from_site_id", "to_site_id", "mode"),
+        references=(_site_ref("from_site_id"), _site_ref("to_site_id")),
+        filters=("from_site_id", "to_site_id", "mode", "partner_enterprise_id"),
+    ),
+    Resource(
+        "promotions",
+        Promotion,
+        PromotionCreate,
+        partial(PromotionCreate, "PromotionUpdate"),
+        PromotionPublic,
+        references=(_item_ref(), _site_ref(required=False)),
+        filters=("item_id", "site_id"),
+    ),
+    Resource(
+        "price-changes",
+        PriceChange,
+        PriceChangeCreate,
+        partial(PriceChangeCreate, "PriceChangeUpdate"),
+        PriceChangePublic,
+        references=(_item_ref(), _site_ref(required=False)),
+        filters=("item_id", "site_id"),
+    ),
+    Resource(
+        "demand-history",
+        DemandRecord,
+        DemandCreate,
+        partial(DemandCreate, "DemandUpdate"),
+        DemandPublic,
+        natural_key=("site_id", "item_id", "day"),
+        references=(_site_ref(), _item_ref()),
+        filters=("site_id", "item_id", "day"),
+    ),
+    Resource(
+        "partnerships",
+        Partnership,
+        PartnershipCreate,
+        partial(PartnershipCreate, "PartnershipUpdate"),
+        PartnershipPublic,
+        natural_key=("partner_enterprise_id", "relation"),
+        filters=("partner_enterprise_id", "relation", "status"),
+    ),
+    Resource(
+        "sharing-grants",
+        SharingGrant,
+        GrantCreate,
+        partial(GrantCreate, "GrantUpdate"),
+        GrantPublic,
+        natural_key=("partner_enterprise_id", "kind", "resource_id"),
+        filters=("partner_enterprise_id", "kind"),
+    ),
 )

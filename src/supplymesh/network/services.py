@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from supplymesh.network.model import ApiKey, Enterprise, EnterpriseRole, Partnership, SharingGrant, User
+from supplymesh.network.model import (
+    ApiKey,
+    Enterprise,
+    EnterpriseRole,
+    Partnership,
+    SharingGrant,
+    User,
+)
 from supplymesh.platform import audit
 from supplymesh.platform.auth import (
     LoginAttempt,
@@ -23,7 +30,13 @@ from supplymesh.platform.auth import (
 )
 from supplymesh.platform.crud import set_enterprise_lookup
 from supplymesh.platform.db import utcnow
-from supplymesh.platform.errors import AuthenticationFailed, Conflict, FieldError, PermissionDenied, ValidationFailed
+from supplymesh.platform.errors import (
+    AuthenticationFailed,
+    Conflict,
+    FieldError,
+    PermissionDenied,
+    ValidationFailed,
+)
 from supplymesh.platform.settings import Settings
 from supplymesh.platform.tenancy import TenantContext
 from supplymesh.platform.uow import Database, UnitOfWork
@@ -64,7 +77,12 @@ def register_enterprise(db: Database, spec: NewEnterprise) -> tuple[Enterprise, 
         errors.append(FieldError("code", "2-32 capital letters, digits, - or _"))
     bad_roles = [r for r in spec.roles if r not in {e.value for e in EnterpriseRole}]
     if bad_roles or not spec.roles:
-        errors.append(FieldError("roles", f"unknown or missing roles {bad_roles}; choose from {[e.value for e in EnterpriseRole]}"))
+        errors.append(
+            FieldError(
+                "roles",
+                f"unknown or missing roles {bad_roles}; choose from {[e.value for e in EnterpriseRole]}",
+            )
+        )
     if spec.uscc and (problem := uscc_problem(spec.uscc)):
         errors.append(FieldError("uscc", problem))
     if problem := check_password_strength(spec.admin_password):
@@ -76,20 +94,37 @@ def register_enterprise(db: Database, spec: NewEnterprise) -> tuple[Enterprise, 
             raise Conflict(f"enterprise code {spec.code!r} is taken")
         if uow.session.scalar(select(User).where(User.username == spec.admin_username)):
             raise Conflict(f"username {spec.admin_username!r} is taken")
-        ent = Enterprise(code=spec.code, name=spec.name, name_en=spec.name_en, roles=spec.roles,
-                         uscc=spec.uscc, city=spec.city)
+        ent = Enterprise(
+            code=spec.code,
+            name=spec.name,
+            name_en=spec.name_en,
+            roles=spec.roles,
+            uscc=spec.uscc,
+            city=spec.city,
+        )
         uow.add(ent)
         uow.flush()
-        admin = User(enterprise_id=ent.id, username=spec.admin_username,
-                     display_name=spec.admin_display_name or spec.admin_username,
-                     role="admin", password_hash=hash_password(spec.admin_password))
+        admin = User(
+            enterprise_id=ent.id,
+            username=spec.admin_username,
+            display_name=spec.admin_display_name or spec.admin_username,
+            role="admin",
+            password_hash=hash_password(spec.admin_password),
+        )
         uow.add(admin)
         uow.commit()
     return ent, admin
 
 
-def create_user(uow: UnitOfWork, username: str, display_name: str, password: str, role: str,
-                email: str | None = None, locale: str = "zh-CN") -> User:
+def create_user(
+    uow: UnitOfWork,
+    username: str,
+    display_name: str,
+    password: str,
+    role: str,
+    email: str | None = None,
+    locale: str = "zh-CN",
+) -> User:
     """Add a user to the caller's enterprise (admins only)."""
     if not uow.ctx.is_admin:
         raise PermissionDenied("only an admin may add users")
@@ -98,27 +133,46 @@ def create_user(uow: UnitOfWork, username: str, display_name: str, password: str
     existing = uow.session.scalar(select(User.id).where(User.username == username))
     if existing is not None:
         raise Conflict(f"username {username!r} is taken")
-    user = User(username=username, display_name=display_name, email=email, role=role, locale=locale,
-                password_hash=hash_password(password))
+    user = User(
+        username=username,
+        display_name=display_name,
+        email=email,
+        role=role,
+        locale=locale,
+        password_hash=hash_password(password),
+    )
     uow.add(user)
     uow.flush()
     return user
 
 
-def login(db: Database, settings: Settings, username: str, password: str, client: str) -> tuple[str, Principal]:
+def login(
+    db: Database, settings: Settings, username: str, password: str, client: str
+) -> tuple[str, Principal]:
     """Check a password and issue an access token; throttles repeated failures."""
     with db.system() as uow:
-        check_throttle(uow.session, username, settings.login_max_failures, settings.login_window_minutes)
+        check_throttle(
+            uow.session, username, settings.login_max_failures, settings.login_window_minutes
+        )
         user = uow.session.scalar(select(User).where(User.username == username))
         ok = user is not None and user.active and verify_password(user.password_hash, password)
         if user is None:
             verify_password(_DUMMY_HASH, password)  # same work whether or not the user exists
         uow.add(LoginAttempt(username=username, client=client[:64], at=utcnow(), success=ok))
         ctx = TenantContext(user.enterprise_id, user.id, user.role) if ok and user else None
-        audit.record(uow.session, [audit.audit_row("login" if ok else "login_failed", ctx, "User",
-                                                    user.id if user else None,
-                                                    user.enterprise_id if user else None,
-                                                    {"username": username, "client": client[:64]})])
+        audit.record(
+            uow.session,
+            [
+                audit.audit_row(
+                    "login" if ok else "login_failed",
+                    ctx,
+                    "User",
+                    user.id if user else None,
+                    user.enterprise_id if user else None,
+                    {"username": username, "client": client[:64]},
+                )
+            ],
+        )
         uow.commit()
     if not ok or user is None:
         raise AuthenticationFailed("wrong username or password")
@@ -145,7 +199,9 @@ def principal_from_api_key(db: Database, secret: str) -> Principal:
         key = uow.session.scalar(select(ApiKey).where(ApiKey.prefix == secret[:12]))
         if key is None or key.revoked_at is not None or not api_key_matches(secret, key.digest):
             raise AuthenticationFailed("invalid or revoked API key")
-        return Principal(key.enterprise_id, None, key.role, f"api-key:{key.name}", api_key_id=key.id)
+        return Principal(
+            key.enterprise_id, None, key.role, f"api-key:{key.name}", api_key_id=key.id
+        )
 
 
 def create_api_key(uow: UnitOfWork, name: str, role: str) -> tuple[ApiKey, str]:
@@ -171,11 +227,15 @@ def revoke_api_key(uow: UnitOfWork, key_id: int) -> None:
     uow.flush()
 
 
-def grant(uow: UnitOfWork, partner_enterprise_id: int, kind: str, resource_id: int | None) -> SharingGrant:
+def grant(
+    uow: UnitOfWork, partner_enterprise_id: int, kind: str, resource_id: int | None
+) -> SharingGrant:
     """Share one object (or every object) of `kind` with a partner enterprise."""
     if partner_enterprise_id == uow.ctx.enterprise_id:
         raise ValidationFailed([FieldError("partner_enterprise_id", "cannot share with yourself")])
-    g = SharingGrant(partner_enterprise_id=partner_enterprise_id, kind=kind, resource_id=resource_id)
+    g = SharingGrant(
+        partner_enterprise_id=partner_enterprise_id, kind=kind, resource_id=resource_id
+    )
     uow.add(g)
     uow.flush()
     return g

@@ -1,6 +1,5 @@
 """One router factory for every master-data resource (list, read, create, update, delete)."""
 
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -39,7 +38,11 @@ def _filters(resource: Resource, request: Request) -> dict[str, Any]:
         if name in RESERVED_QUERY:
             continue
         column = getattr(resource.model, name, None)
-        python_type = getattr(getattr(column, "type", None), "python_type", str) if column is not None else str
+        python_type = (
+            getattr(getattr(column, "type", None), "python_type", str)
+            if column is not None
+            else str
+        )
         if python_type is bool:
             out[name] = value.lower() in ("1", "true", "yes")
         elif python_type is int and value.lstrip("-").isdigit():
@@ -73,8 +76,12 @@ def resource_router(resource: Resource) -> APIRouter:
         q: str | None = None,
     ) -> dict[str, Any]:
         page = crud.list_objects(uow, resource, _filters(resource, request), offset, limit, q)
-        return {"items": [present(resource, o) for o in page.items], "total": page.total,
-                "offset": page.offset, "limit": page.limit}
+        return {
+            "items": [present(resource, o) for o in page.items],
+            "total": page.total,
+            "offset": page.offset,
+            "limit": page.limit,
+        }
 
     @router.get("/{object_id}", response_model=public, summary=f"Read one of {resource.name}")
     def read(object_id: int, uow: UowDep) -> BaseModel:
@@ -83,7 +90,9 @@ def resource_router(resource: Resource) -> APIRouter:
     if resource.read_only:
         return router
 
-    @router.post("", response_model=public, status_code=201, summary=f"Create one of {resource.name}")
+    @router.post(
+        "", response_model=public, status_code=201, summary=f"Create one of {resource.name}"
+    )
     def create(payload: create_schema, uow: UowDep, response: Response) -> BaseModel:  # type: ignore[valid-type]
         obj = crud.create_object(uow, resource, payload)
         uow.commit()

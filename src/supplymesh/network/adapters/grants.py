@@ -17,7 +17,10 @@ def load_grants(session: TenantSession, enterprise_id: int) -> tuple[Grants, fro
     partners: set[int] = set()
     grants = session.scalars(
         select(SharingGrant).where(
-            or_(SharingGrant.partner_enterprise_id == enterprise_id, SharingGrant.enterprise_id == enterprise_id)
+            or_(
+                SharingGrant.partner_enterprise_id == enterprise_id,
+                SharingGrant.enterprise_id == enterprise_id,
+            )
         )
     )
     for grant in grants:
@@ -31,10 +34,15 @@ def load_grants(session: TenantSession, enterprise_id: int) -> tuple[Grants, fro
             partners.add(grant.partner_enterprise_id)
     for rel in session.scalars(
         select(Partnership).where(
-            or_(Partnership.enterprise_id == enterprise_id, Partnership.partner_enterprise_id == enterprise_id)
+            or_(
+                Partnership.enterprise_id == enterprise_id,
+                Partnership.partner_enterprise_id == enterprise_id,
+            )
         )
     ):
-        other = rel.partner_enterprise_id if rel.enterprise_id == enterprise_id else rel.enterprise_id
+        other = (
+            rel.partner_enterprise_id if rel.enterprise_id == enterprise_id else rel.enterprise_id
+        )
         if other is not None:
             partners.add(other)
     partners.discard(enterprise_id)
