@@ -132,3 +132,16 @@ def test_passwords_are_stored_as_argon2(db: Database, client: TestClient) -> Non
         assert user is not None
         assert user.password_hash.startswith("$argon2id$")
         assert tenant.password not in user.password_hash
+
+
+def test_last_admin_cannot_lock_the_enterprise_out(db: Database, client: TestClient) -> None:
+    tenant = make_tenant(db, client, "ACME")
+    me = client.get("/api/v1/me", headers=tenant.headers).json()["user"]
+    for change in ({"active": False}, {"role": "viewer"}):
+        r = client.patch(f"/api/v1/users/{me['id']}", json=change, headers=tenant.headers)
+        assert r.status_code == 409 and "last active admin" in r.json()["detail"]
+    assert client.delete(f"/api/v1/users/{me['id']}", headers=tenant.headers).status_code == 409
+    second = {"username": "root2", "display_name": "R", "role": "admin", "password": "root2-pass"}
+    assert client.post("/api/v1/users", json=second, headers=tenant.headers).status_code == 201
+    r = client.patch(f"/api/v1/users/{me['id']}", json={"role": "planner"}, headers=tenant.headers)
+    assert r.status_code == 200

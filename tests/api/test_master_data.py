@@ -204,3 +204,26 @@ def test_owner_sees_who_read_its_shared_data(db: Database, client: TestClient) -
     own = client.get("/api/v1/audit-log", headers=a.headers).json()["items"]
     assert {e["action"] for e in own} >= {"login", "read_shared"}
     assert all(a.id in (e["enterprise_id"], e["owner_enterprise_id"]) for e in own)
+
+
+def test_out_of_range_numbers_are_422_not_500(db: Database, client: TestClient) -> None:
+    a = make_tenant(db, client, "ACME")
+    huge = 2**70
+    assert client.get(f"/api/v1/sites/{huge}", headers=a.headers).status_code == 422
+    assert client.get(f"/api/v1/sites?parent_site_id={huge}", headers=a.headers).status_code == 422
+    assert client.get("/api/v1/sites?parent_site_id=abc", headers=a.headers).status_code == 422
+    r = client.post("/api/v1/sites", json={**SITE, "parent_site_id": huge}, headers=a.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "parent_site_id"
+    r = client.post(
+        "/api/v1/items", json={"sku": "A", "name": "a", "price": "1e30"}, headers=a.headers
+    )
+    assert r.status_code == 422 and "too large" in r.json()["errors"][0]["message"]
+
+
+def test_required_fields_cannot_be_cleared(db: Database, client: TestClient) -> None:
+    a = make_tenant(db, client, "ACME")
+    site_id = client.post("/api/v1/sites", json=SITE, headers=a.headers).json()["id"]
+    r = client.patch(f"/api/v1/sites/{site_id}", json={"name": None}, headers=a.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "name"
+    r = client.patch(f"/api/v1/sites/{site_id}", json={"city": None}, headers=a.headers)
+    assert r.status_code == 200

@@ -462,7 +462,7 @@ RESOURCES: tuple[Resource, ...] = (
         UserPublic,
         natural_key=("username",),
         filters=("role", "active"),
-        extra={"create": _create_user},
+        extra={"create": _create_user, "guard": services.keep_an_admin},
     ),
     Resource(
         "sites",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from supplymesh.network.model import (
     ApiKey,
@@ -144,6 +144,22 @@ def create_user(
     uow.add(user)
     uow.flush()
     return user
+
+
+def keep_an_admin(uow: UnitOfWork, user: User, change: dict[str, object] | None) -> None:
+    """Refuse to delete, deactivate or demote the enterprise's last active admin."""
+    if user.role != "admin" or not user.active:
+        return
+    demoted = (
+        change is None or change.get("active") is False or change.get("role", "admin") != "admin"
+    )
+    if not demoted:
+        return
+    admins = uow.session.scalar(
+        select(func.count()).select_from(User).where(User.role == "admin", User.active)
+    )
+    if (admins or 0) <= 1:
+        raise Conflict(f"{user.username} is the last active admin of the enterprise")
 
 
 def login(

@@ -186,6 +186,8 @@ def _resolve_references(
 
 
 Creator = Callable[[UnitOfWork, dict[str, Any]], Any]
+#: Checks a change (`fields`) or a deletion (None) of an object before it is applied.
+Guard = Callable[[UnitOfWork, Any, dict[str, Any] | None], None]
 
 
 def create_object(uow: UnitOfWork, resource: Resource, payload: BaseModel) -> Any:
@@ -220,7 +222,15 @@ def update_object(
         raise StaleVersion(resource.kind, object_id, expected_version, current)
     data = _resolve_references(uow, resource, payload.model_dump(exclude_unset=True), partial=True)
     data.pop("version", None)
-    for name, value in _model_fields(resource, data).items():
+    fields = _model_fields(resource, data)
+    columns = resource.model.__table__.columns
+    cleared = [n for n, v in fields.items() if v is None and not columns[n].nullable]
+    if cleared:
+        raise ValidationFailed([FieldError(n, "cannot be cleared (null)") for n in cleared])
+    guard: Guard | None = resource.extra.get("guard")
+    if guard is not None:
+        guard(uow, obj, fields)
+    for name, value in fields.items():
         setattr(obj, name, value)
     uow.flush()
     return obj
@@ -228,6 +238,9 @@ def update_object(
 
 def delete_object(uow: UnitOfWork, resource: Resource, object_id: int) -> None:
     obj = get_object(uow, resource, object_id)
+    guard: Guard | None = resource.extra.get("guard")
+    if guard is not None:
+        guard(uow, obj, None)
     uow.session.delete(obj)
     uow.flush()
 

@@ -5,9 +5,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, create_model
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    create_model,
+    field_validator,
+)
 
 from supplymesh.platform.types import (
+    MAX_INT,
     MONEY_PLACES,
     QUANTITY_PLACES,
     PrecisionError,
@@ -47,6 +56,14 @@ class Input(BaseModel):
     """Base of input schemas: unknown fields are an error, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _fits_in_bigint(cls, value: Any) -> Any:
+        """Integers beyond 64 bits cannot be ids or counts in any table: refuse them here."""
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            raise ValueError(f"{value} is out of range")
+        return value
 
 
 class Output(BaseModel):

@@ -14,6 +14,7 @@ from sqlalchemy import BigInteger
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+MAX_INT = 2**63 - 1  # the largest BIGINT: ids and scaled decimals must fit
 QUANTITY_PLACES = 6
 MONEY_PLACES = 4
 
@@ -32,6 +33,8 @@ def to_decimal(value: object, places: int, what: str = "value") -> Decimal:
         raise PrecisionError(f"{what} is not a number: {value!r}") from exc
     if not d.is_finite():
         raise PrecisionError(f"{what} must be finite: {value!r}")
+    if abs(d) >= Decimal(MAX_INT // 10**places):
+        raise PrecisionError(f"{what} is too large: {value!r}")
     exponent = d.as_tuple().exponent
     if (
         isinstance(exponent, int)

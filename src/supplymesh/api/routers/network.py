@@ -15,6 +15,7 @@ from supplymesh.network.model import ApiKey, Enterprise, User
 from supplymesh.network.schemas import EnterprisePublic, UserPublic
 from supplymesh.platform.audit import AuditEntry
 from supplymesh.platform.errors import NotFound, PermissionDenied
+from supplymesh.platform.types import MAX_INT
 
 router = APIRouter(prefix="/api/v1", tags=["network"])
 
@@ -122,7 +123,7 @@ def audit_log(
     uow: UowDep,
     ctx: ContextDep,
     action: str | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> AuditPage:
     """What the caller's enterprise did, and who read or changed its data (admins only)."""
