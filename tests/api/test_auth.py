@@ -145,3 +145,22 @@ def test_last_admin_cannot_lock_the_enterprise_out(db: Database, client: TestCli
     assert client.post("/api/v1/users", json=second, headers=tenant.headers).status_code == 201
     r = client.patch(f"/api/v1/users/{me['id']}", json={"role": "planner"}, headers=tenant.headers)
     assert r.status_code == 200
+
+
+def test_cookie_session_needs_csrf_token_to_change_anything(
+    db: Database, client: TestClient
+) -> None:
+    tenant = make_tenant(db, client, "ACME")
+    token = tenant.headers["Authorization"].removeprefix("Bearer ")
+    client.cookies.set("sm_session", token)
+    assert client.get("/api/v1/me").status_code == 200
+    site = {"code": "S1", "name": "S", "kind": "dc"}
+    refused = client.post("/api/v1/sites", json=site)
+    assert refused.status_code == 403 and "X-CSRF-Token" in refused.json()["detail"]
+    client.cookies.set("sm_csrf", "t0k3n-value")
+    assert (
+        client.post("/api/v1/sites", json=site, headers={"X-CSRF-Token": "wrong"}).status_code
+        == 403
+    )
+    ok = client.post("/api/v1/sites", json=site, headers={"X-CSRF-Token": "t0k3n-value"})
+    assert ok.status_code == 201

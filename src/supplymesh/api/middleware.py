@@ -7,6 +7,8 @@ credentials, whether or not the path exists.
 
 from __future__ import annotations
 
+import hmac
+
 from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,12 +16,14 @@ from supplymesh.api.container import Container
 from supplymesh.api.errors import domain_problem
 from supplymesh.network.services import principal_from_api_key, principal_from_token
 from supplymesh.platform.auth import Principal
-from supplymesh.platform.errors import AuthenticationFailed, DomainError
+from supplymesh.platform.errors import AuthenticationFailed, DomainError, PermissionDenied
 from supplymesh.platform.idempotency import StoredResponse, request_hash
 
 API_PREFIX = "/api/v1"
 PUBLIC_PREFIX = "/api/v1/auth/"
 SESSION_COOKIE = "sm_session"
+CSRF_COOKIE = "sm_csrf"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -34,7 +38,7 @@ def _cookie(headers: dict[str, str], name: str) -> str | None:
     return None
 
 
-def authenticate(container: Container, headers: dict[str, str]) -> Principal:
+def authenticate(container: Container, headers: dict[str, str], method: str = "GET") -> Principal:
     """The principal behind a bearer token, an API key, or the web session cookie."""
     auth = headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
@@ -42,6 +46,13 @@ def authenticate(container: Container, headers: dict[str, str]) -> Principal:
     if key := headers.get("x-api-key"):
         return principal_from_api_key(container.db, key.strip())
     if cookie := _cookie(headers, SESSION_COOKIE):
+        # A browser sends the cookie by itself: a state-changing call must also prove it
+        # comes from our page (double-submit token, as the web forms do).
+        if method not in SAFE_METHODS:
+            expected = _cookie(headers, CSRF_COOKIE) or ""
+            sent = headers.get("x-csrf-token", "")
+            if not expected or not hmac.compare_digest(expected, sent):
+                raise PermissionDenied("missing or wrong X-CSRF-Token for a cookie session")
         return principal_from_token(container.db, container.settings, cookie)
     raise AuthenticationFailed("authentication required: send a bearer token or an X-API-Key")
 
@@ -64,7 +75,9 @@ class ApiGuard:
             return
         headers = _headers(scope)
         try:
-            principal = await to_thread.run_sync(authenticate, self.container, headers)
+            principal = await to_thread.run_sync(
+                authenticate, self.container, headers, scope["method"]
+            )
         except DomainError as exc:
             await domain_problem(exc)(scope, receive, send)
             return

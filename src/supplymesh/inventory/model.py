@@ -27,6 +27,40 @@ class InventoryError(DomainError):
 
 
 class InsufficientStock(InventoryError):
+    """Taking `requested` would leave less than nothing (or less than is promised) at a position.
+
+    `item` and `site` are the business codes when the caller knows them (SKU, site code), so
+    the message names what a person recognises rather than row ids.
+    """
+
+    status = 409
+    title = "Insufficient stock"
+
+    def __init__(
+        self,
+        item: str,
+        site: str,
+        lot: str,
+        status: str,
+        available: Decimal,
+        requested: Decimal,
+        what: str = "on hand",
+    ) -> None:
+        super().__init__(
+            f"not enough stock of item {item} at site {site} (lot {lot or '-'}, {status}): "
+            f"{available} {what}, {requested} requested"
+        )
+        self.item = item
+        self.site = site
+        self.lot = lot
+        self.stock_status = status
+        self.available = available
+        self.requested = requested
+
+
+class OrderLocked(InventoryError):
+    """The order is past the state in which the requested change is allowed."""
+
     status = 409
     title = "Conflict"
 
@@ -37,6 +71,16 @@ class StockStatus(StrEnum):
     IN_TRANSIT = "in_transit"
     AT_SUBCONTRACTOR = "at_subcontractor"
     BLOCKED = "blocked"
+
+
+class MovementKind(StrEnum):
+    """Why stock moved; the sign is given by `from_status` / `to_status`, never the quantity."""
+
+    RECEIPT = "receipt"
+    ISSUE = "issue"
+    ADJUSTMENT = "adjustment"
+    TRANSFER = "transfer"
+    STATUS = "status"
 
 
 class OrderKind(StrEnum):
@@ -58,14 +102,38 @@ class OrderStatus(StrEnum):
 
 ORDER_TRANSITIONS: dict[str, tuple[str, ...]] = {
     OrderStatus.DRAFT: (OrderStatus.RELEASED, OrderStatus.CANCELLED),
-    OrderStatus.RELEASED: (OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.CANCELLED),
-    OrderStatus.CONFIRMED: (OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.CANCELLED),
+    OrderStatus.RELEASED: (
+        OrderStatus.CONFIRMED,
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.SHIPPED,
+        OrderStatus.CANCELLED,
+    ),
+    OrderStatus.CONFIRMED: (
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.SHIPPED,
+        OrderStatus.CANCELLED,
+    ),
     OrderStatus.PARTIALLY_SHIPPED: (OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED),
     OrderStatus.SHIPPED: (OrderStatus.RECEIVED, OrderStatus.CLOSED),
     OrderStatus.RECEIVED: (OrderStatus.CLOSED,),
     OrderStatus.CLOSED: (),
     OrderStatus.CANCELLED: (),
 }
+
+
+#: States in which a purchase order's open quantity counts as on order at its ship-to site.
+ORDER_EXPECTING = frozenset(
+    {
+        OrderStatus.RELEASED,
+        OrderStatus.CONFIRMED,
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.SHIPPED,
+    }
+)
+#: States in which shipments may be planned and shipped against an order.
+ORDER_SHIPPABLE = frozenset(
+    {OrderStatus.RELEASED, OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED}
+)
 
 
 class ShipmentStatus(StrEnum):
@@ -83,7 +151,9 @@ SHIPMENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def check_transition(kind: str, table: dict[str, tuple[str, ...]], current: str, wanted: str) -> None:
+def check_transition(
+    kind: str, table: dict[str, tuple[str, ...]], current: str, wanted: str
+) -> None:
     """Raise `IllegalTransition` unless `current` → `wanted` is in `table`."""
     allowed = [str(s) for s in table.get(current, ())]
     if wanted not in allowed:
@@ -107,8 +177,13 @@ class Lot(TenantOwned, Base):
 
 
 @scoped
-class StockPosition(TenantOwned, Base, Versioned):
-    """How much of an item the owner has at a site, per lot and status."""
+class StockPosition(TenantOwned, Aggregate, Base, Versioned):
+    """How much of an item the owner has at a site, per lot and status.
+
+    `allocated` is promised out of the available on-hand; `on_order` is expected from open
+    purchase orders and does not count as on hand. Positions record named stock events
+    (`StockReceived`, `StockIssued`, ...) so subscribers need not diff generic updates.
+    """
 
     __tablename__ = "stock_positions"
     __table_args__ = (
@@ -128,26 +203,83 @@ class StockPosition(TenantOwned, Base, Versioned):
     on_order: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
+    @classmethod
+    def empty(cls, site_id: int, item_id: int, lot: str, status: str) -> StockPosition:
+        """A new position holding nothing (column defaults apply only at insert)."""
+        return cls(
+            site_id=site_id,
+            item_id=item_id,
+            lot=lot,
+            status=status,
+            on_hand=Decimal(0),
+            allocated=Decimal(0),
+            on_order=Decimal(0),
+        )
+
     @property
     def free(self) -> Decimal:
         """On hand and not allocated."""
         return self.on_hand - self.allocated
 
-    def apply(self, delta: Decimal) -> None:
-        """Add `delta` to on-hand; refuse to go negative or below what is allocated."""
-        if self.on_hand + delta < 0:
-            raise InsufficientStock(
-                f"item {self.item_id} at site {self.site_id} lot {self.lot or '-'} ({self.status}): "
-                f"on hand {self.on_hand}, cannot remove {-delta}"
+    def apply(self, delta: Decimal, item: str | None = None, site: str | None = None) -> None:
+        """Add `delta` to on-hand; refuse to go negative or below what is allocated.
+
+        Stock promised to an order cannot be issued for something else: release the
+        allocation first. `item` and `site` label the error message.
+        """
+        if delta < 0 and -delta > self.free:
+            raise self._shortage(
+                item, site, self.free, -delta, "free" if self.allocated else "on hand"
             )
         self.on_hand += delta
 
-    def allocate(self, quantity: Decimal) -> None:
-        if quantity > self.free:
-            raise InsufficientStock(
-                f"item {self.item_id} at site {self.site_id}: free {self.free}, cannot allocate {quantity}"
+    def count(self, counted: Decimal) -> Decimal:
+        """Set on-hand to a counted quantity and return the difference.
+
+        A count is the truth, so it is never refused; an allocation larger than what was
+        counted is cut down to the count (the caller reports that).
+        """
+        if counted < 0:
+            raise ValueError(f"a counted quantity cannot be negative: {counted}")
+        delta = counted - self.on_hand
+        self.on_hand = counted
+        self.allocated = min(self.allocated, counted)
+        return delta
+
+    def allocate(self, quantity: Decimal, item: str | None = None, site: str | None = None) -> None:
+        """Promise `quantity` of the free stock; only available stock can be promised."""
+        if self.status != StockStatus.AVAILABLE:
+            raise InventoryError(
+                f"only available stock can be allocated; this position is {self.status}"
             )
+        if quantity > self.free:
+            raise self._shortage(item, site, self.free, quantity, "free")
         self.allocated += quantity
+
+    def deallocate(
+        self, quantity: Decimal, item: str | None = None, site: str | None = None
+    ) -> None:
+        """Release a promise; more than is allocated cannot be released."""
+        if quantity > self.allocated:
+            raise self._shortage(item, site, self.allocated, quantity, "allocated")
+        self.allocated -= quantity
+
+    def expect(self, delta: Decimal) -> None:
+        """Change what is on order; it never drops below zero (over-deliveries end at zero)."""
+        self.on_order = max(Decimal(0), self.on_order + delta)
+
+    def _shortage(
+        self, item: str | None, site: str | None, available: Decimal, requested: Decimal, what: str
+    ) -> InsufficientStock:
+        return InsufficientStock(
+            item or str(self.item_id),
+            site or str(self.site_id),
+            self.lot,
+            self.status,
+            available,
+            requested,
+            what,
+        )
 
 
 @scoped
@@ -171,6 +303,19 @@ class StockMovement(TenantOwned, Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     user_id: Mapped[int | None]
 
+    def delta_for(self, status: str) -> Decimal:
+        """What this movement did to the on-hand of `status` at its site and lot.
+
+        `quantity` is always positive: it leaves `from_status` (if any) and enters
+        `to_status` (if any). A status change is one movement touching two positions.
+        """
+        delta = Decimal(0)
+        if self.to_status == status:
+            delta += self.quantity
+        if self.from_status == status:
+            delta -= self.quantity
+        return delta
+
 
 @scoped
 class Order(PartyScoped, Aggregate, Base, Versioned):
@@ -191,11 +336,55 @@ class Order(PartyScoped, Aggregate, Base, Versioned):
     note: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    @property
+    def allowed_transitions(self) -> list[str]:
+        """The states this order may move to next."""
+        return [str(s) for s in ORDER_TRANSITIONS.get(self.status, ())]
+
     def transition(self, wanted: str) -> None:
         """Move to `wanted` if the state machine allows it, recording the event."""
         check_transition("order", ORDER_TRANSITIONS, self.status, wanted)
         previous, self.status = self.status, wanted
-        self.record(DomainEvent("OrderStatusChanged", {"number": self.number, "from": previous, "to": wanted}))
+        self.record(
+            DomainEvent(
+                "OrderStatusChanged",
+                {"number": self.number, "kind": self.kind, "from": previous, "to": wanted},
+            )
+        )
+
+    def require_draft(self, action: str) -> None:
+        """Refuse `action` unless the order is still a draft (released orders are promises)."""
+        if self.status != OrderStatus.DRAFT:
+            raise OrderLocked(
+                f"order {self.number} is {self.status}; only a draft order can {action}"
+            )
+
+    def require_shippable(self) -> None:
+        """Refuse shipping unless the order is released and not yet fully shipped."""
+        if self.status not in ORDER_SHIPPABLE:
+            raise IllegalTransition(
+                "order",
+                self.status,
+                OrderStatus.SHIPPED,
+                [str(s) for s in ORDER_TRANSITIONS.get(self.status, ())],
+            )
+
+    @property
+    def expects_stock(self) -> bool:
+        """True while a purchase order's open quantity counts as on order."""
+        return self.kind == OrderKind.PURCHASE and self.status in ORDER_EXPECTING
+
+    def after_shipping(self, lines: list[OrderLine]) -> None:
+        """Move to shipped once every line shipped in full, else to partially shipped."""
+        done = all(line.quantity_shipped >= line.quantity for line in lines)
+        self.transition(OrderStatus.SHIPPED if done else OrderStatus.PARTIALLY_SHIPPED)
+
+    def after_delivery(self, lines: list[OrderLine]) -> None:
+        """Move to received once everything shipped has arrived and nothing is left to ship."""
+        if self.status == OrderStatus.SHIPPED and all(
+            line.quantity_received >= line.quantity for line in lines
+        ):
+            self.transition(OrderStatus.RECEIVED)
 
 
 @scoped
@@ -217,7 +406,13 @@ class OrderLine(PartyScoped, Base, Versioned):
 
     @property
     def open_quantity(self) -> Decimal:
+        """Still to be shipped."""
         return self.quantity - self.quantity_shipped
+
+    @property
+    def still_expected(self) -> Decimal:
+        """Ordered and not yet received (what counts as on order); never negative."""
+        return max(Decimal(0), self.quantity - self.quantity_received)
 
 
 @scoped
@@ -233,20 +428,32 @@ class Shipment(PartyScoped, Aggregate, Base, Versioned):
     from_site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     to_site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     carrier_enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
-    status: Mapped[str] = mapped_column(String(20), default=ShipmentStatus.PLANNED.value, index=True)
+    status: Mapped[str] = mapped_column(
+        String(20), default=ShipmentStatus.PLANNED.value, index=True
+    )
     planned_ship_date: Mapped[date | None] = mapped_column(Date)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    @property
+    def allowed_transitions(self) -> list[str]:
+        """The states this shipment may move to next."""
+        return [str(s) for s in SHIPMENT_TRANSITIONS.get(self.status, ())]
+
     def transition(self, wanted: str) -> None:
+        """Move to `wanted` if allowed, stamping when it shipped or arrived."""
         check_transition("shipment", SHIPMENT_TRANSITIONS, self.status, wanted)
         previous, self.status = self.status, wanted
         if wanted == ShipmentStatus.SHIPPED:
             self.shipped_at = utcnow()
         elif wanted == ShipmentStatus.DELIVERED:
             self.delivered_at = utcnow()
-        self.record(DomainEvent("ShipmentStatusChanged", {"number": self.number, "from": previous, "to": wanted}))
+        self.record(
+            DomainEvent(
+                "ShipmentStatusChanged", {"number": self.number, "from": previous, "to": wanted}
+            )
+        )
 
 
 @scoped
@@ -256,7 +463,9 @@ class ShipmentLine(PartyScoped, Base):
     __tablename__ = "shipment_lines"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    shipment_id: Mapped[int] = mapped_column(
+        ForeignKey("shipments.id", ondelete="CASCADE"), index=True
+    )
     order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_lines.id"))
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
     lot: Mapped[str] = mapped_column(String(60), default="")

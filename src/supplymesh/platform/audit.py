@@ -103,6 +103,13 @@ def _audit_changes(session: Session, _flush: object) -> None:
     record(session, rows)
 
 
+def note_shared_read(session: Session, entity: str, entity_id: int | None, owner: int) -> None:
+    """Record a read of another enterprise's data that loaded no ORM object (e.g. a sum)."""
+    ctx = session.info.get("tenant")
+    if isinstance(ctx, TenantContext) and not ctx.is_system and owner != ctx.enterprise_id:
+        session.info.setdefault("shared_reads", set()).add((entity, entity_id, owner))
+
+
 def _note_shared_read(obj: Any, context: Any) -> None:
     session = context.session
     ctx = session.info.get("tenant")

@@ -69,12 +69,14 @@ class _ScaledDecimal(TypeDecorator[Decimal]):
 class Quantity(_ScaledDecimal):
     """A quantity in the item's unit, exact to 6 decimal places."""
 
+    cache_ok = True  # SQLAlchemy reads this from the class itself, not from a base
     places = QUANTITY_PLACES
 
 
 class Money(_ScaledDecimal):
     """An amount of money, exact to 4 decimal places (currency in its own column)."""
 
+    cache_ok = True
     places = MONEY_PLACES
 
 

@@ -1,10 +1,70 @@
-"""Mount the web pages on the FastAPI app (filled in by the web shell)."""
+"""Mount the web shell on the FastAPI app: pages, static files, login redirects.
+
+To add pages, write a module with a `PageSet` (a router from `nav.web_router()` and its
+`NavEntry`s) and add it to `PAGES`; templates extend ``base.html``.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from supplymesh.web.context import STATIC_DIR, language_of, render_page
+from supplymesh.web.nav import PageSet, build_nav
+from supplymesh.web.pages import auth, dashboard, lists
+from supplymesh.web.pages import map as map_pages
+from supplymesh.web.session import CsrfRejected, LoginRequired, end_session
+
+#: Every page module of the shell, in no particular order (the nav sorts itself).
+PAGES: tuple[PageSet, ...] = (auth.PAGES, dashboard.PAGES, map_pages.PAGES, lists.PAGES)
 
 
 def mount(app: FastAPI) -> None:
-    """Add the web routes and static files to `app`."""
-    return None
+    """Add the web routes, the static files and the web's error pages to `app`."""
+    app.state.web_nav = build_nav(PAGES)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="web-static")
+    for page in PAGES:
+        app.include_router(page.router)
+    app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(CsrfRejected, _csrf_rejected)
+
+
+async def _login_required(request: Request, exc: Exception) -> Response:
+    """Pages go to the login form (and back afterwards); JSON callers get a 401 problem."""
+    assert isinstance(exc, LoginRequired)
+    response: Response
+    if exc.html:
+        target = (
+            "/login" if exc.next_path == "/" else "/login?" + urlencode({"next": exc.next_path})
+        )
+        response = RedirectResponse(target, status_code=303)
+    else:
+        response = JSONResponse(
+            {
+                "type": "about:blank",
+                "title": "Unauthorized",
+                "status": 401,
+                "detail": "sign in first",
+            },
+            status_code=401,
+            media_type="application/problem+json",
+        )
+    if exc.stale_cookie:
+        end_session(request, response)
+    return response
+
+
+async def _csrf_rejected(request: Request, exc: Exception) -> Response:
+    """A form without a valid token: explain, and offer to reload the page it came from."""
+    t = language_of(request)
+    return render_page(
+        request,
+        "error.html",
+        t,
+        title=t("error.csrf.title"),
+        message=t("error.csrf.message"),
+        status_code=403,
+    )

@@ -1,0 +1,204 @@
+"""A real browser signs in as two enterprises and checks what each sees on the map.
+
+The server runs as `supplymesh serve` in its own process over a prepared SQLite database;
+Chromium (Debian's, driven by Playwright) may reach only that server, so the test also proves
+the map renders with no internet: any request elsewhere is refused and recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from supplymesh.bootstrap import build_database
+from supplymesh.platform.schema import migrate
+from supplymesh.platform.settings import Settings
+from tests.web.seed import PASSWORD_A, PASSWORD_B, Network, seed
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LEAFLET = Path(__file__).resolve().parents[2] / "node_modules" / "leaflet" / "dist" / "leaflet.js"
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    network: Network
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"server not healthy after 60 s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed: run make test (it installs it)")
+    if not LEAFLET.exists():
+        pytest.fail("Leaflet is not installed: run make install (npm install)")
+    url_db = f"sqlite:///{tmp_path / 'var' / 'supplymesh.db'}"
+    db = build_database(Settings(database_url=url_db, home=tmp_path))
+    migrate(db.engine)
+    network = seed(db)
+    db.engine.dispose()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SUPPLYMESH_DATABASE_URL": url_db,
+        "SUPPLYMESH_HOME": str(tmp_path),
+        "SUPPLYMESH_SECRET_KEY": "e2e-signing-key-not-secret-0123456789",
+        "SUPPLYMESH_MQTT_PORT": "0",
+    }
+    log = tmp_path / "server.log"
+    command = [str(Path(sys.executable).parent / "supplymesh"), "serve", "--port", str(port)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, process, log)
+        yield Server(url, network)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+def _marker_codes(page: object) -> dict[str, str]:
+    """Site code → data-shared of every marker Leaflet drew."""
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    result = page.eval_on_selector_all(
+        ".leaflet-marker-pane [data-site-code]",
+        "els => els.map(e => [e.dataset.siteCode, e.dataset.shared])",
+    )
+    return {str(code): str(shared) for code, shared in result}
+
+
+def test_each_enterprise_sees_its_own_sites_and_only_shared_partner_sites(server: Server) -> None:
+    from playwright.sync_api import ConsoleMessage, Page, Route, expect, sync_playwright
+
+    outside: list[str] = []
+    console_errors: list[str] = []
+    host = urlsplit(server.url).netloc
+    tile_host = "tile.openstreetmap.org"
+
+    def only_our_server(route: Route) -> None:
+        if urlsplit(route.request.url).netloc == host:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    def watch(page: Page) -> Page:
+        """Collect script errors and console errors (a CSP violation is one)."""
+        page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+
+        def on_console(msg: ConsoleMessage) -> None:
+            source = urlsplit(str(msg.location.get("url", ""))).netloc
+            if msg.type == "error" and source != tile_host:  # refused tiles are expected
+                console_errors.append(f"{msg.text} ({msg.location})")
+
+        page.on("console", on_console)
+        return page
+
+    def sign_in(page: Page, username: str, password: str) -> None:
+        page.goto(f"{server.url}/map")
+        expect(page).to_have_url(f"{server.url}/login?next=%2Fmap")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("#login-form button[type=submit]")
+        expect(page).to_have_url(f"{server.url}/map")
+        expect(page.locator("#map")).to_have_attribute("data-ready", "1", timeout=20_000)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(locale="zh-CN")
+            context.route("**/*", only_our_server)
+            page = watch(context.new_page())
+            sign_in(page, "a.admin", PASSWORD_A)
+            expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+            assert page.locator(".leaflet-base-pane path").count() > 30, "no base layer"
+            assert _marker_codes(page) == {"A-PLANT": "false", "A-DC": "false", "B-WH": "true"}
+            shared_item = page.locator("#site-list li[data-site-code='B-WH']")
+            expect(shared_item).to_have_attribute("data-shared", "true")
+            expect(shared_item.locator(".badge-shared")).to_have_text("BBB")
+            expect(page.locator("#site-list li[data-site-code='A-DC'] .badge-own")).to_be_visible()
+            expect(page.locator("#site-list li[data-site-code='B-PRIV']")).to_have_count(0)
+            expect(page.locator("path.lane")).to_have_count(1)
+            expect(page.locator("#online-tiles")).not_to_be_checked()
+            expect(page.locator("h1")).to_have_text("网络地图")
+
+            page.click(".lang-switch a[data-lang='en']")
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+            expect(page.locator("h1")).to_have_text("Network map")
+            expect(page.locator("[data-legend-kind='warehouse']")).to_have_text("Warehouse")
+            expect(page.locator("#map")).to_have_attribute("data-ready", "1", timeout=20_000)
+            context.close()
+
+            context = browser.new_context(locale="zh-CN")
+            context.route("**/*", only_our_server)
+            page = watch(context.new_page())
+            sign_in(page, "b.admin", PASSWORD_B)
+            assert _marker_codes(page) == {"B-WH": "false", "B-PRIV": "false"}
+            expect(page.locator("#site-list li[data-shared='true']")).to_have_count(0)
+            expect(page.locator("path.lane")).to_have_count(1)
+            expect(page.locator("h1")).to_have_text("网络地图")  # A's language choice stays with A
+
+            # Online tiles only when asked for; here they cannot load, and the map stays usable.
+            requests_before = len(outside)
+            page.click("label.switch")
+            expect(page.locator(".leaflet-tile-pane img").first).to_be_attached()
+            expect(page.locator("#online-tiles")).to_be_checked()
+            page.click("label.switch")
+            expect(page.locator(".leaflet-tile-pane img")).to_have_count(0)
+            tile_hosts = {urlsplit(u).netloc for u in outside[requests_before:]}
+            assert tile_hosts <= {tile_host}, tile_hosts
+            del outside[requests_before:]
+            assert _marker_codes(page) == {"B-WH": "false", "B-PRIV": "false"}
+            context.close()
+        finally:
+            browser.close()
+    assert outside == [], f"the map reached outside the server: {outside}"
+    assert console_errors == [], console_errors
