@@ -69,6 +69,7 @@ def test_no_operation_answers_a_server_error(tmp_path: Path) -> None:
             text=True,
             timeout=600,
             check=False,
+            cwd=tmp_path,
         )
         assert run.returncode == 0, run.stdout[-6000:]
     finally:

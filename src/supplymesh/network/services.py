@@ -77,12 +77,8 @@ def register_enterprise(db: Database, spec: NewEnterprise) -> tuple[Enterprise, 
         errors.append(FieldError("code", "2-32 capital letters, digits, - or _"))
     bad_roles = [r for r in spec.roles if r not in {e.value for e in EnterpriseRole}]
     if bad_roles or not spec.roles:
-        errors.append(
-            FieldError(
-                "roles",
-                f"unknown or missing roles {bad_roles}; choose from {[e.value for e in EnterpriseRole]}",
-            )
-        )
+        choices = ", ".join(e.value for e in EnterpriseRole)
+        errors.append(FieldError("roles", f"unknown or missing roles {bad_roles}; choose from {choices}"))
     if spec.uscc and (problem := uscc_problem(spec.uscc)):
         errors.append(FieldError("uscc", problem))
     if problem := check_password_strength(spec.admin_password):
