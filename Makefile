@@ -41,8 +41,8 @@ run: install
 	$(BIN)/supplymesh serve --host 127.0.0.1 --port 8000
 
 lint: install-test
-	$(BIN)/ruff check src tests migrations
-	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/ruff check src tests migrations scripts
+	$(BIN)/ruff format --check src tests migrations scripts
 	$(BIN)/lint-imports
 
 typecheck: install-test

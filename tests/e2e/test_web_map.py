@@ -7,22 +7,17 @@ the map renders with no internet: any request elsewhere is refused and recorded.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from supplymesh.bootstrap import build_database
 from supplymesh.platform.schema import migrate
 from supplymesh.platform.settings import Settings
+from tests.support.server import Server
 from tests.web.seed import PASSWORD_A, PASSWORD_B, Network, seed
 
 pytestmark = pytest.mark.e2e
@@ -42,33 +37,13 @@ LEAFLET = Path(__file__).resolve().parents[2] / "node_modules" / "leaflet" / "di
 
 
 @dataclass(frozen=True)
-class Server:
+class SeededServer:
     url: str
     network: Network
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"server not healthy after 60 s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(tmp_path: Path) -> Iterator[SeededServer]:
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is not installed: run make test (it installs it)")
     if not LEAFLET.exists():
@@ -78,29 +53,11 @@ def server(tmp_path: Path) -> Iterator[Server]:
     migrate(db.engine)
     network = seed(db)
     db.engine.dispose()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SUPPLYMESH_DATABASE_URL": url_db,
-        "SUPPLYMESH_HOME": str(tmp_path),
-        "SUPPLYMESH_SECRET_KEY": "e2e-signing-key-not-secret-0123456789",
-        "SUPPLYMESH_MQTT_PORT": "0",
-    }
-    log = tmp_path / "server.log"
-    command = [str(Path(sys.executable).parent / "supplymesh"), "serve", "--port", str(port)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    process = Server(url_db, tmp_path).start()
     try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, process, log)
-        yield Server(url, network)
+        yield SeededServer(process.url, network)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        process.stop()
 
 
 def _marker_codes(page: object) -> dict[str, str]:
@@ -115,7 +72,9 @@ def _marker_codes(page: object) -> dict[str, str]:
     return {str(code): str(shared) for code, shared in result}
 
 
-def test_each_enterprise_sees_its_own_sites_and_only_shared_partner_sites(server: Server) -> None:
+def test_each_enterprise_sees_its_own_sites_and_only_shared_partner_sites(
+    server: SeededServer,
+) -> None:
     from playwright.sync_api import ConsoleMessage, Page, Route, expect, sync_playwright
 
     outside: list[str] = []
