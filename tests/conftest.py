@@ -63,6 +63,20 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def _fresh_copy(backend: str, template: str, template_name: str, tmp_path: Path) -> Settings:
+    """Settings of a new database copied from a template (file copy or TEMPLATE clause)."""
+    if backend == "sqlite":
+        target = tmp_path / "var" / "supplymesh.db"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template.removeprefix("sqlite:///"), target)
+        url = f"sqlite:///{target}"
+    else:
+        url = create_database(template, f"sm_test_{next(_counter)}", template=template_name)
+    return Settings(
+        database_url=url, home=tmp_path, secret_key="test-signing-key-not-secret-0123456789"
+    )
+
+
 @pytest.fixture
 def settings(
     backend: str,
@@ -73,16 +87,7 @@ def settings(
 ) -> Settings:
     """Settings of a fresh, migrated, empty database on `backend` (home in tmp_path)."""
     template = _template(backend, templates, tmp_path_factory.getbasetemp(), request)
-    if backend == "sqlite":
-        target = tmp_path / "var" / "supplymesh.db"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(template.removeprefix("sqlite:///"), target)
-        url = f"sqlite:///{target}"
-    else:
-        url = create_database(template, f"sm_test_{next(_counter)}", template="sm_template")
-    return Settings(
-        database_url=url, home=tmp_path, secret_key="test-signing-key-not-secret-0123456789"
-    )
+    return _fresh_copy(backend, template, "sm_template", tmp_path)
 
 
 @pytest.fixture
@@ -147,16 +152,7 @@ def demo_settings(
 ) -> Settings:
     """Settings of a fresh copy of the tiny demo network on `backend` (safe to change)."""
     template = _demo_template(backend, templates, tmp_path_factory.getbasetemp(), request)
-    if backend == "sqlite":
-        target = tmp_path / "var" / "supplymesh.db"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(template.removeprefix("sqlite:///"), target)
-        url = f"sqlite:///{target}"
-    else:
-        url = create_database(template, f"sm_test_{next(_counter)}", template="sm_demo")
-    return Settings(
-        database_url=url, home=tmp_path, secret_key="test-signing-key-not-secret-0123456789"
-    )
+    return _fresh_copy(backend, template, "sm_demo", tmp_path)
 
 
 @pytest.fixture
