@@ -37,7 +37,7 @@ system-deps:
 
 run: install
 	$(BIN)/supplymesh demo --scale full --if-empty
-	@echo "Demo logins (password demo1234): see README, e.g. acme.admin (manufacturer), sup-steel.admin (supplier)"
+	@echo "Demo logins (password demo1234): hce.admin (manufacturer), blsteel.admin (supplier), yjretail.admin (retailer); all in README"
 	$(BIN)/supplymesh serve --host 127.0.0.1 --port 8000
 
 lint: install-test

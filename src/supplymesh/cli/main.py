@@ -43,7 +43,7 @@ def clean_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
     @wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
         from supplymesh.platform.errors import DomainError
 
@@ -53,6 +53,9 @@ def clean_errors(fn: Callable[P, R]) -> Callable[P, R]:
             fail(exc.message)
         except OperationalError as exc:
             fail(f"database unavailable: {str(exc.orig).splitlines()[0] if exc.orig else exc}")
+        except SQLAlchemyError as exc:
+            orig = getattr(exc, "orig", None)
+            fail(f"database error: {str(orig or exc).splitlines()[0]}")
         except (OSError, ValueError) as exc:
             fail(str(exc))
         raise AssertionError("unreachable")
