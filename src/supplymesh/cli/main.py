@@ -29,6 +29,15 @@ user_app = typer.Typer(help="Administer users.", no_args_is_help=True)
 app.add_typer(enterprise_app, name="enterprise")
 app.add_typer(user_app, name="user")
 
+
+def _add_bench() -> None:
+    from supplymesh.cli.bench import bench_app
+
+    app.add_typer(bench_app, name="bench")
+
+
+_add_bench()
+
 P = ParamSpec("P")
 R = TypeVar("R")
 

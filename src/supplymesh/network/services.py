@@ -78,8 +78,8 @@ def register_enterprise(db: Database, spec: NewEnterprise) -> tuple[Enterprise, 
     bad_roles = [r for r in spec.roles if r not in {e.value for e in EnterpriseRole}]
     if bad_roles or not spec.roles:
         choices = ", ".join(e.value for e in EnterpriseRole)
-        problem = f"unknown or missing roles {bad_roles}; choose from {choices}"
-        errors.append(FieldError("roles", problem))
+        roles_problem = f"unknown or missing roles {bad_roles}; choose from {choices}"
+        errors.append(FieldError("roles", roles_problem))
     if spec.uscc and (problem := uscc_problem(spec.uscc)):
         errors.append(FieldError("uscc", problem))
     if problem := check_password_strength(spec.admin_password):
