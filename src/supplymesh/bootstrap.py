@@ -12,6 +12,7 @@ from supplymesh.platform.uow import Database
 
 def load_models() -> type[Base]:
     """Import every context's tables so the metadata (and Alembic) sees the whole schema."""
+    import supplymesh.collab.model
     import supplymesh.inventory.model
     import supplymesh.network.model
     import supplymesh.platform.audit
@@ -26,8 +27,12 @@ def build_database(settings: Settings, bus: EventBus | None = None) -> Database:
     """A `Database` for `settings`, with the network's grant loader; connects lazily."""
     from supplymesh.network.adapters.grants import load_grants
 
+    from supplymesh.collab import webhooks
+
     load_models()
-    return Database(make_engine(settings.resolved_database_url), bus=bus, grants_loader=load_grants)
+    db = Database(make_engine(settings.resolved_database_url), bus=bus, grants_loader=load_grants)
+    webhooks.install(db)
+    return db
 
 
 @lru_cache(maxsize=1)

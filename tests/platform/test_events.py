@@ -80,3 +80,10 @@ def test_bus_rejects_nothing_silently() -> None:
     bus = EventBus()
     with pytest.raises(TypeError):
         bus.subscribe()  # type: ignore[call-arg]
+
+
+def test_secrets_never_enter_event_payloads(db: Database) -> None:
+    _enterprise(db)
+    users = [e for e in _outbox(db) if e.aggregate == "User"]
+    assert users and all("password_hash" not in e.data for e in users)
+    assert users[0].data["username"] == "a.admin"

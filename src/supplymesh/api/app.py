@@ -32,7 +32,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from supplymesh.collab.adapters.http import post
+        from supplymesh.collab.worker import DeliveryWorker
+
+        worker = DeliveryWorker(container.db, settings.signing_key(), post)
+        worker.start()
         yield
+        worker.stop()
         container.db.engine.dispose()
 
     app = FastAPI(
@@ -72,11 +78,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _mount_extra_routers(app: FastAPI) -> None:
-    """Routers of contexts that have their own (inventory, web pages)."""
-    from supplymesh.api.routers import inventory
+    """Routers of contexts that have their own (inventory, webhooks, web pages)."""
+    from supplymesh.api.routers import inventory, webhooks
     from supplymesh.web.app import mount as mount_web
 
     app.include_router(inventory.router)
+    app.include_router(webhooks.router)
     mount_web(app)
 
 

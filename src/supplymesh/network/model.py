@@ -126,6 +126,7 @@ class User(TenantOwned, Base, Versioned):
     """A person who logs in as one enterprise with one role."""
 
     __tablename__ = "users"
+    private_fields = frozenset({"password_hash"})
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     username: Mapped[str] = mapped_column(String(120), unique=True)
@@ -143,6 +144,7 @@ class ApiKey(TenantOwned, Base):
     """A machine credential; only its digest is stored, the secret is shown once."""
 
     __tablename__ = "api_keys"
+    private_fields = frozenset({"digest"})
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))

@@ -55,6 +55,8 @@ class OutboxEvent(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     enterprise_id: Mapped[int | None] = mapped_column(index=True)
+    # The other party of a shared document (a supplier for a purchase order): it is told too.
+    partner_enterprise_id: Mapped[int | None] = mapped_column(index=True)
     type: Mapped[str] = mapped_column(String(80), index=True)
     aggregate: Mapped[str] = mapped_column(String(60))
     aggregate_id: Mapped[int | None]
@@ -82,9 +84,13 @@ def jsonable(value: Any) -> Any:
 
 
 def _changed_columns(obj: Any, only_changed: bool) -> dict[str, Any]:
+    """Column values for an event payload; secrets (`private_fields`) never leave the row."""
     state = inspect(obj)
+    private: frozenset[str] = getattr(type(obj), "private_fields", frozenset())
     data: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
+        if attr.key in private:
+            continue
         hist = state.attrs[attr.key].history
         if only_changed and not hist.has_changes():
             continue
@@ -106,6 +112,7 @@ def _write_outbox(session: Session, _flush: object) -> None:
         rows.append(
             {
                 "enterprise_id": getattr(obj, "enterprise_id", None),
+                "partner_enterprise_id": getattr(obj, "partner_enterprise_id", None),
                 "type": type_,
                 "aggregate": type(obj).__name__,
                 "aggregate_id": getattr(obj, "id", None),

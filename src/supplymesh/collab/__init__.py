@@ -1,0 +1,1 @@
+"""Collaboration between enterprises: shared documents, and webhooks that tell partners."""
