@@ -79,11 +79,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _mount_extra_routers(app: FastAPI) -> None:
     """Routers of contexts that have their own (inventory, webhooks, web pages)."""
-    from supplymesh.api.routers import inventory, webhooks
+    from supplymesh.api.routers import admission, inventory, webhooks
     from supplymesh.web.app import mount as mount_web
 
     app.include_router(inventory.router)
     app.include_router(webhooks.router)
+    app.include_router(admission.public_router)
+    app.include_router(admission.router)
     mount_web(app)
 
 

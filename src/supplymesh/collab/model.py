@@ -106,3 +106,58 @@ def _deliveries_visible(cls: type[Any], ctx: TenantContext) -> Any:
 
 
 register(WebhookDelivery, _deliveries_visible, lambda _obj, _ctx: False)
+
+
+class InvitationStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    REVOKED = "revoked"
+
+
+@admin_scoped
+class SupplierInvitation(TenantOwned, Base, Versioned):
+    """A buyer's invitation for a supplier to register itself (准入 by link).
+
+    Only the SHA-256 digest of the token is stored: the link works once, for its holder.
+    """
+
+    __tablename__ = "supplier_invitations"
+    private_fields = frozenset({"token_digest"})
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    relation: Mapped[str] = mapped_column(String(20), default="supplier")
+    email: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), default=InvitationStatus.OPEN.value)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def _profile_visible(cls: type[Any], ctx: TenantContext) -> Any:
+    """A supplier's profile is read by itself and by the enterprises it is partnered with."""
+    return cls.enterprise_id.in_(sorted({ctx.enterprise_id, *ctx.partner_ids}))
+
+
+class SupplierProfile(TenantOwned, Base, Versioned):
+    """What a supplier tells its buyers about itself: certificates, capacities, what it supplies.
+
+    `certificates`: ``[{"name", "number", "issuer", "valid_until"}]``; `capacities`:
+    ``[{"category", "quantity_per_month", "unit"}]``; `categories`: item categories it supplies.
+    """
+
+    __tablename__ = "supplier_profiles"
+    __table_args__ = (UniqueConstraint("enterprise_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    certificates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    capacities: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+register(SupplierProfile, _profile_visible)

@@ -16,8 +16,8 @@ from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, String, Un
 from sqlalchemy.orm import Mapped, mapped_column
 
 from supplymesh.platform.db import Base, BigId, UTCDateTime, Versioned, utcnow
-from supplymesh.platform.errors import DomainError
-from supplymesh.platform.events import Aggregate
+from supplymesh.platform.errors import DomainError, IllegalTransition
+from supplymesh.platform.events import Aggregate, DomainEvent
 from supplymesh.platform.tenancy import (
     PartyScoped,
     TenantContext,
@@ -109,7 +109,7 @@ register(Enterprise, _enterprise_visible, _enterprise_writable)
 
 
 @admin_scoped
-class Partnership(PartyScoped, Base, Versioned):
+class Partnership(PartyScoped, Aggregate, Base, Versioned):
     """A business relation: `partner_enterprise_id` is the owner's supplier, customer, ..."""
 
     __tablename__ = "partnerships"
@@ -119,6 +119,23 @@ class Partnership(PartyScoped, Base, Versioned):
     relation: Mapped[str] = mapped_column(String(20))  # the partner's role for the owner
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def transition(self, wanted: str) -> None:
+        """Admission decisions: approve a pending partner, suspend, reinstate or block it."""
+        allowed = list(PARTNERSHIP_TRANSITIONS.get(self.status, ()))
+        if wanted not in allowed:
+            raise IllegalTransition("partnership", self.status, wanted, allowed)
+        previous, self.status = self.status, wanted
+        self.record(DomainEvent("PartnershipStatusChanged", {"from": previous, "to": wanted}))
+
+
+#: pending (registered through an invitation) → active (approved) ⇄ suspended → blocked.
+PARTNERSHIP_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "pending": ("active", "blocked"),
+    "active": ("suspended", "blocked"),
+    "suspended": ("active", "blocked"),
+    "blocked": (),
+}
 
 
 @admin_scoped

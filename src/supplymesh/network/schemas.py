@@ -372,7 +372,7 @@ class DemandPublic(Owned):
 class PartnershipCreate(Input):
     partner_enterprise_id: int
     relation: RelationT
-    status: Literal["active", "suspended", "blocked"] = "active"
+    status: Literal["pending", "active", "suspended", "blocked"] = "active"
 
 
 class PartnershipPublic(Owned):

@@ -72,6 +72,14 @@ class NewEnterprise:
 
 def register_enterprise(db: Database, spec: NewEnterprise) -> tuple[Enterprise, User]:
     """Create an enterprise and its first admin in one transaction."""
+    with db.system() as uow:
+        ent, admin = add_enterprise(uow, spec)
+        uow.commit()
+    return ent, admin
+
+
+def add_enterprise(uow: UnitOfWork, spec: NewEnterprise) -> tuple[Enterprise, User]:
+    """Add an enterprise and its first admin in the caller's (system) unit of work."""
     errors: list[FieldError] = []
     if not re.fullmatch(r"[A-Z0-9][A-Z0-9_\-]{1,31}", spec.code):
         errors.append(FieldError("code", "2-32 capital letters, digits, - or _"))
@@ -86,30 +94,31 @@ def register_enterprise(db: Database, spec: NewEnterprise) -> tuple[Enterprise, 
         errors.append(FieldError("admin_password", problem))
     if errors:
         raise ValidationFailed(errors)
-    with db.system() as uow:
-        if uow.session.scalar(select(Enterprise).where(Enterprise.code == spec.code)):
-            raise Conflict(f"enterprise code {spec.code!r} is taken")
-        if uow.session.scalar(select(User).where(User.username == spec.admin_username)):
-            raise Conflict(f"username {spec.admin_username!r} is taken")
-        ent = Enterprise(
-            code=spec.code,
-            name=spec.name,
-            name_en=spec.name_en,
-            roles=spec.roles,
-            uscc=spec.uscc,
-            city=spec.city,
-        )
-        uow.add(ent)
-        uow.flush()
-        admin = User(
-            enterprise_id=ent.id,
-            username=spec.admin_username,
-            display_name=spec.admin_display_name or spec.admin_username,
-            role="admin",
-            password_hash=hash_password(spec.admin_password),
-        )
-        uow.add(admin)
-        uow.commit()
+    if uow.session.scalar(select(Enterprise).where(Enterprise.code == spec.code)):
+        raise Conflict(f"enterprise code {spec.code!r} is taken")
+    if spec.uscc and uow.session.scalar(select(Enterprise).where(Enterprise.uscc == spec.uscc)):
+        raise Conflict(f"an enterprise with USCC {spec.uscc} is already registered")
+    if uow.session.scalar(select(User).where(User.username == spec.admin_username)):
+        raise Conflict(f"username {spec.admin_username!r} is taken")
+    ent = Enterprise(
+        code=spec.code,
+        name=spec.name,
+        name_en=spec.name_en,
+        roles=spec.roles,
+        uscc=spec.uscc,
+        city=spec.city,
+    )
+    uow.add(ent)
+    uow.flush()
+    admin = User(
+        enterprise_id=ent.id,
+        username=spec.admin_username,
+        display_name=spec.admin_display_name or spec.admin_username,
+        role="admin",
+        password_hash=hash_password(spec.admin_password),
+    )
+    uow.add(admin)
+    uow.flush()
     return ent, admin
 
 
