@@ -135,3 +135,51 @@ def test_null_lists_empty_the_profile(db: Database, client: TestClient) -> None:
     client.put("/api/v1/supplier-profile", json={"categories": ["铸件"]}, headers=supplier.headers)
     r = client.put("/api/v1/supplier-profile", json={"categories": None}, headers=supplier.headers)
     assert r.status_code == 200 and r.json()["categories"] == []
+
+
+def test_supplier_sees_stock_of_the_items_it_supplies_only(
+    db: Database, client: TestClient
+) -> None:
+    buyer = make_tenant(db, client, "ACME")
+    token = client.post("/api/v1/supplier-invitations", json={}, headers=buyer.headers).json()[
+        "token"
+    ]
+    reg = client.post("/api/v1/auth/register", json=_registration(token)).json()
+    supplier = login(client, "newsup.admin", "newsup-pass-1")
+    h = buyer.headers
+    client.post("/api/v1/sites", json={"code": "P1", "name": "厂", "kind": "plant"}, headers=h)
+    for sku in ("MOTOR-1", "GLASS-1"):
+        client.post(
+            "/api/v1/items", json={"sku": sku, "name": sku, "item_type": "component"}, headers=h
+        )
+        r = client.post(
+            "/api/v1/stock/receipts",
+            json={"site_code": "P1", "item_code": sku, "quantity": "40"},
+            headers=h,
+        )
+        assert r.status_code == 201, r.text
+    xref = {
+        "item_code": "MOTOR-1",
+        "partner_enterprise_id": reg["enterprise_id"],
+        "partner_part_number": "NS-M-001",
+    }
+    assert client.post("/api/v1/item-cross-references", json=xref, headers=h).status_code == 201
+    early = client.post(
+        "/api/v1/inventory-sharing/supplied-items",
+        json={"partner_enterprise_id": reg["enterprise_id"]},
+        headers=h,
+    )
+    assert early.status_code == 422  # not approved yet
+    client.post(f"/api/v1/partnerships/{reg['partnership_id']}/approve", headers=h)
+    shared = client.post(
+        "/api/v1/inventory-sharing/supplied-items",
+        json={"partner_enterprise_id": reg["enterprise_id"]},
+        headers=h,
+    )
+    assert shared.status_code == 200 and len(shared.json()["item_ids"]) == 1
+    rows = client.get("/api/v1/stock/summary", headers=supplier).json()["items"]
+    assert [(r["on_hand"], r["enterprise_id"]) for r in rows] == [("40", buyer.id)]
+    moves = client.get("/api/v1/stock-movements", headers=supplier).json()["items"]
+    assert len(moves) == 1
+    items = client.get("/api/v1/items", headers=supplier).json()["items"]
+    assert [i["sku"] for i in items] == ["MOTOR-1"]

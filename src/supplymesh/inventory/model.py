@@ -192,6 +192,7 @@ class StockPosition(TenantOwned, Aggregate, Base, Versioned):
     )
     grant_kind = "site_inventory"
     grant_column = "site_id"
+    extra_grants = (("item_inventory", "item_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
@@ -290,6 +291,7 @@ class StockMovement(TenantOwned, Base):
     __table_args__ = (Index("ix_stock_movements_site_item", "site_id", "item_id"),)
     grant_kind = "site_inventory"
     grant_column = "site_id"
+    extra_grants = (("item_inventory", "item_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))

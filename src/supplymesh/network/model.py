@@ -64,6 +64,7 @@ class GrantKind(StrEnum):
     SITE_INVENTORY = "site_inventory"
     SITE_DEMAND = "site_demand"
     ITEM = "item"
+    ITEM_INVENTORY = "item_inventory"  # stock and consumption of one item, at every site
 
 
 class LaneMode(StrEnum):

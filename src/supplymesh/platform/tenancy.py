@@ -84,11 +84,13 @@ class TenantOwned:
     """Mixin: a row that belongs to one enterprise.
 
     `grant_kind` names the sharing-grant kind that makes rows visible to others and
-    `grant_column` the column the grant's resource id refers to.
+    `grant_column` the column the grant's resource id refers to; `extra_grants` lists more
+    (kind, column) pairs (stock is shared per site or per item).
     """
 
     grant_kind: ClassVar[str | None] = None
     grant_column: ClassVar[str] = "id"
+    extra_grants: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     @declared_attr
     def enterprise_id(cls) -> Mapped[int]:
@@ -114,16 +116,18 @@ WriteRule = Callable[[Any, TenantContext], bool]
 def owned_or_granted(cls: type[Any], ctx: TenantContext) -> ColumnElement[bool]:
     """Own rows, plus rows shared by a grant of the class's kind."""
     own: ColumnElement[bool] = cls.enterprise_id == ctx.enterprise_id
-    kind = getattr(cls, "grant_kind", None)
-    if kind is None:
-        return own
+    pairs = list(getattr(cls, "extra_grants", ()))
+    if getattr(cls, "grant_kind", None) is not None:
+        pairs.insert(0, (cls.grant_kind, cls.grant_column))
     clauses = [own]
-    ids = ctx.grants.ids_for(kind)
-    if ids:
-        clauses.append(getattr(cls, cls.grant_column).in_(sorted(ids)))
-    whole = ctx.grants.whole_for(kind)
-    if whole:
-        clauses.append(cls.enterprise_id.in_(sorted(whole)))
+    for kind, column in pairs:
+        ids = ctx.grants.ids_for(kind)
+        if ids:
+            # Granted ids name rows of the column's table, so they are unique across owners.
+            clauses.append(getattr(cls, column).in_(sorted(ids)))
+        whole = ctx.grants.whole_for(kind)
+        if whole:
+            clauses.append(cls.enterprise_id.in_(sorted(whole)))
     return or_(*clauses) if len(clauses) > 1 else own
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from supplymesh.api.deps import ContainerDep, UowDep
-from supplymesh.collab import admission
+from supplymesh.collab import admission, sharing
 from supplymesh.collab.model import SupplierInvitation
 from supplymesh.network.schemas import PartnershipPublic
 from supplymesh.network.services import NewEnterprise
@@ -87,6 +87,13 @@ def look_up_invitation(token: str, container: ContainerDep) -> InvitationInfo:
     return InvitationInfo(**info.__dict__)
 
 
+SupplierRole = Literal["supplier", "manufacturer", "logistics"]
+
+
+def _supplier_only() -> list[SupplierRole]:
+    return ["supplier"]
+
+
 class SupplierRegistration(Input):
     invitation_token: str = Field(min_length=8, max_length=100)
     code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9_\-]{1,31}$")
@@ -94,9 +101,7 @@ class SupplierRegistration(Input):
     name_en: str | None = None
     uscc: str = Field(description="统一社会信用代码, 18 characters")
     city: str | None = None
-    roles: list[Literal["supplier", "manufacturer", "logistics"]] = Field(
-        default_factory=lambda: ["supplier"]
-    )
+    roles: list[SupplierRole] = Field(default_factory=_supplier_only)
     admin_username: str = Field(min_length=3, max_length=120, pattern=r"^[A-Za-z0-9_.@\-]+$")
     admin_password: str = Field(min_length=8, max_length=200)
     admin_display_name: str | None = None
@@ -195,3 +200,20 @@ def update_my_profile(payload: ProfileUpdate, uow: UowDep) -> ProfilePublic:
 @router.get("/supplier-profiles/{enterprise_id}", response_model=ProfilePublic)
 def partner_profile(enterprise_id: Id, uow: UowDep) -> ProfilePublic:
     return ProfilePublic.model_validate(admission.partner_profile(uow, enterprise_id))
+
+
+class SupplierSharing(Input):
+    partner_enterprise_id: int = Field(ge=1, le=MAX_INT)
+
+
+class SharedItems(BaseModel):
+    partner_enterprise_id: int
+    item_ids: list[int]
+
+
+@router.post("/inventory-sharing/supplied-items", response_model=SharedItems)
+def share_supplied_items(payload: SupplierSharing, uow: UowDep) -> SharedItems:
+    """Let a supplier see the caller's stock and consumption of the items it supplies."""
+    items = sharing.share_supplied_items(uow, payload.partner_enterprise_id)
+    uow.commit()
+    return SharedItems(partner_enterprise_id=payload.partner_enterprise_id, item_ids=items)
