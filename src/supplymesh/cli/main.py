@@ -11,11 +11,13 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
-from supplymesh.cli.context import database, settings
+if TYPE_CHECKING:
+    from supplymesh.platform.settings import Settings
+    from supplymesh.platform.uow import Database
 
 app = typer.Typer(
     name="supplymesh",
@@ -37,6 +39,20 @@ def _add_bench() -> None:
 
 
 _add_bench()
+
+def settings() -> Settings:
+    """The settings (imported on use: `ident parse` must start fast)."""
+    from supplymesh.cli import context
+
+    return context.settings()
+
+
+def database() -> Database:
+    """The database of the settings (SQLAlchemy is loaded only by commands that need it)."""
+    from supplymesh.cli import context
+
+    return context.database()
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -313,6 +329,17 @@ def user_list(enterprise: Annotated[str, typer.Option("--enterprise", "-e")]) ->
             typer.echo(
                 f"{u.id:>4}  {u.username:<24} {u.role:<9} {'active' if u.active else 'inactive'}"
             )
+
+
+def _add_trace() -> None:
+    from supplymesh.cli.trace import epcis_app, ident_app, ledger_app
+
+    app.add_typer(ident_app, name="ident")
+    app.add_typer(epcis_app, name="epcis")
+    app.add_typer(ledger_app, name="ledger")
+
+
+_add_trace()
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Trace context: identifiers, EPCIS events and the tamper-evident ledger."""
