@@ -40,6 +40,7 @@ def _add_bench() -> None:
 
 _add_bench()
 
+
 def settings() -> Settings:
     """The settings (imported on use: `ident parse` must start fast)."""
     from supplymesh.cli import context
