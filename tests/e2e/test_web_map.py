@@ -161,3 +161,55 @@ def test_each_enterprise_sees_its_own_sites_and_only_shared_partner_sites(
             browser.close()
     assert outside == [], f"the map reached outside the server: {outside}"
     assert console_errors == [], console_errors
+
+
+def test_a_supplier_registers_by_link_and_the_buyer_approves_it(server: SeededServer) -> None:
+    """Invite, copy the link, register as the supplier, approve: the admission pages in Chromium."""
+    from playwright.sync_api import expect, sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            buyer = browser.new_context(locale="zh-CN").new_page()
+            buyer.on("pageerror", lambda exc: errors.append(str(exc)))
+            buyer.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            buyer.goto(f"{server.url}/suppliers/invitations")
+            buyer.fill("input[name=username]", "a.admin")
+            buyer.fill("input[name=password]", PASSWORD_A)
+            buyer.click("#login-form button[type=submit]")
+            expect(buyer).to_have_url(f"{server.url}/suppliers/invitations")
+            buyer.fill("#invitation-form input[name=note]", "注塑件")
+            buyer.click("#invitation-form button[type=submit]")
+            link = buyer.input_value("#invitation-url")
+            assert link.startswith(f"{server.url}/register?invite=")
+            copy = buyer.locator("button[data-copy]")
+            copy.click()
+            expect(copy).to_have_text("已复制")  # copy.js runs under the page's CSP
+
+            supplier = browser.new_context(locale="zh-CN").new_page()
+            supplier.on("pageerror", lambda exc: errors.append(str(exc)))
+            supplier.goto(link)
+            expect(supplier.locator("#invitation-info")).to_contain_text("甲制造有限公司")
+            for name, value in {
+                "code": "NEWSUP",
+                "name": "新供应商有限公司",
+                "uscc": "91350100M000100Y43",
+                "admin_username": "newsup.admin",
+                "admin_password": "newsup-pass-1",
+                "admin_password_confirm": "newsup-pass-1",
+            }.items():
+                supplier.fill(f"#register-form input[name={name}]", value)
+            supplier.click("#register-form button[type=submit]")
+            expect(supplier.locator("#register-done")).to_have_attribute("data-status", "pending")
+
+            buyer.goto(f"{server.url}/suppliers")
+            row = buyer.locator("tr[data-partner='NEWSUP']")
+            expect(row.locator("[data-status]")).to_have_text("待审批")
+            row.locator("button[data-action=approve]").click()
+            expect(buyer.locator("#notice")).to_be_visible()
+            expect(row.locator("[data-status]")).to_have_attribute("data-status", "active")
+            expect(row.locator("button[data-action]")).to_have_count(2)
+        finally:
+            browser.close()
+    assert errors == [], errors

@@ -18,14 +18,26 @@ from typing import Any
 from sqlalchemy import select
 
 from supplymesh.collab.model import InvitationStatus, SupplierInvitation, SupplierProfile
-from supplymesh.network.model import Enterprise, Partnership
+from supplymesh.network.model import PARTNERSHIP_TRANSITIONS, Enterprise, Partnership
 from supplymesh.network.services import NewEnterprise, add_enterprise
 from supplymesh.platform.db import utcnow
-from supplymesh.platform.errors import Conflict, FieldError, NotFound, ValidationFailed
+from supplymesh.platform.errors import (
+    Conflict,
+    FieldError,
+    IllegalTransition,
+    NotFound,
+    ValidationFailed,
+)
 from supplymesh.platform.uow import Database, UnitOfWork
 
 RELATIONS = ("supplier", "subcontractor")
-ACTIONS = {"approve": "active", "suspend": "suspended", "reinstate": "active", "block": "blocked"}
+#: action → (the status it starts from, or None for any; the status it leads to)
+ACTIONS: dict[str, tuple[str | None, str]] = {
+    "approve": ("pending", "active"),
+    "suspend": (None, "suspended"),
+    "reinstate": ("suspended", "active"),
+    "block": (None, "blocked"),
+}
 
 
 def _digest(token: str) -> str:
@@ -72,6 +84,7 @@ def revoke(uow: UnitOfWork, invitation_id: int) -> SupplierInvitation:
 class InvitationInfo:
     buyer_code: str
     buyer_name: str
+    buyer_name_en: str | None
     relation: str
     expires_at: str
 
@@ -91,7 +104,9 @@ def look_up(db: Database, token: str) -> InvitationInfo:
         inv = _open_invitation(uow, token)
         buyer = uow.session.get(Enterprise, inv.enterprise_id)
         assert buyer is not None
-        return InvitationInfo(buyer.code, buyer.name, inv.relation, inv.expires_at.isoformat())
+        return InvitationInfo(
+            buyer.code, buyer.name, buyer.name_en, inv.relation, inv.expires_at.isoformat()
+        )
 
 
 @dataclass(frozen=True)
@@ -126,6 +141,16 @@ def register(db: Database, token: str, spec: NewEnterprise) -> Registration:
         return Registration(ent.id, ent.code, admin.username, link.id, link.status)
 
 
+def allowed_actions(status: str) -> tuple[str, ...]:
+    """The admission decisions possible on a partnership in `status`."""
+    possible = PARTNERSHIP_TRANSITIONS.get(status, ())
+    return tuple(
+        action
+        for action, (start, target) in ACTIONS.items()
+        if start in (None, status) and target in possible
+    )
+
+
 def decide(uow: UnitOfWork, partnership_id: int, action: str) -> Partnership:
     """The buyer's admission decision on a partner (approve, suspend, reinstate, block)."""
     if action not in ACTIONS:
@@ -133,7 +158,15 @@ def decide(uow: UnitOfWork, partnership_id: int, action: str) -> Partnership:
     link = uow.session.get(Partnership, partnership_id)
     if link is None:
         raise NotFound("Partnership", partnership_id)
-    link.transition(ACTIONS[action])
+    start, target = ACTIONS[action]
+    if start is not None and link.status != start:
+        allowed = [
+            a
+            for a, (s, t) in ACTIONS.items()
+            if s in (None, link.status) and t in PARTNERSHIP_TRANSITIONS.get(link.status, ())
+        ]
+        raise IllegalTransition(f"partnership ({action})", link.status, target, allowed)
+    link.transition(target)
     uow.flush()
     return link
 

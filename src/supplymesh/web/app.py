@@ -14,12 +14,20 @@ from fastapi.staticfiles import StaticFiles
 
 from supplymesh.web.context import STATIC_DIR, language_of, render_page
 from supplymesh.web.nav import PageSet, build_nav
-from supplymesh.web.pages import auth, dashboard, lists
+from supplymesh.web.pages import auth, dashboard, lists, registration, supplier_profile, suppliers
 from supplymesh.web.pages import map as map_pages
 from supplymesh.web.session import CsrfRejected, LoginRequired, end_session
 
 #: Every page module of the shell, in no particular order (the nav sorts itself).
-PAGES: tuple[PageSet, ...] = (auth.PAGES, dashboard.PAGES, map_pages.PAGES, lists.PAGES)
+PAGES: tuple[PageSet, ...] = (
+    auth.PAGES,
+    dashboard.PAGES,
+    map_pages.PAGES,
+    lists.PAGES,
+    registration.PAGES,
+    suppliers.PAGES,
+    supplier_profile.PAGES,
+)
 
 
 def mount(app: FastAPI) -> None:

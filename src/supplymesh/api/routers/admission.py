@@ -76,6 +76,7 @@ def revoke_invitation(invitation_id: Id, uow: UowDep) -> InvitationPublic:
 class InvitationInfo(BaseModel):
     buyer_code: str
     buyer_name: str
+    buyer_name_en: str | None
     relation: str
     expires_at: str
 
