@@ -25,9 +25,8 @@ def load_models() -> type[Base]:
 
 def build_database(settings: Settings, bus: EventBus | None = None) -> Database:
     """A `Database` for `settings`, with the network's grant loader; connects lazily."""
-    from supplymesh.network.adapters.grants import load_grants
-
     from supplymesh.collab import webhooks
+    from supplymesh.network.adapters.grants import load_grants
 
     load_models()
     db = Database(make_engine(settings.resolved_database_url), bus=bus, grants_loader=load_grants)
