@@ -107,6 +107,20 @@ class SupplierRegistration(Input):
     admin_password: str = Field(min_length=8, max_length=200)
     admin_display_name: str | None = None
 
+    def to_spec(self) -> NewEnterprise:
+        """The enterprise and first admin to create (the token is checked separately)."""
+        return NewEnterprise(
+            code=self.code,
+            name=self.name,
+            name_en=self.name_en,
+            uscc=self.uscc,
+            city=self.city,
+            roles=list(self.roles),
+            admin_username=self.admin_username,
+            admin_password=self.admin_password,
+            admin_display_name=self.admin_display_name,
+        )
+
 
 class RegistrationResult(BaseModel):
     enterprise_id: int
@@ -119,18 +133,7 @@ class RegistrationResult(BaseModel):
 @public_router.post("/register", response_model=RegistrationResult, status_code=201)
 def register_supplier(payload: SupplierRegistration, container: ContainerDep) -> RegistrationResult:
     """Register the invited supplier and its first admin; the buyer then approves it."""
-    spec = NewEnterprise(
-        code=payload.code,
-        name=payload.name,
-        name_en=payload.name_en,
-        uscc=payload.uscc,
-        city=payload.city,
-        roles=list(payload.roles),
-        admin_username=payload.admin_username,
-        admin_password=payload.admin_password,
-        admin_display_name=payload.admin_display_name,
-    )
-    result = admission.register(container.db, payload.invitation_token, spec)
+    result = admission.register(container.db, payload.invitation_token, payload.to_spec())
     return RegistrationResult(**result.__dict__)
 
 

@@ -17,7 +17,6 @@ from pydantic import ValidationError
 from supplymesh.api.deps import get_container
 from supplymesh.api.routers.admission import SupplierRegistration
 from supplymesh.collab import admission
-from supplymesh.network.services import NewEnterprise
 from supplymesh.platform.errors import Conflict, NotFound, ValidationFailed
 from supplymesh.web.context import format_date, language_of, render_page
 from supplymesh.web.i18n import Translator
@@ -136,19 +135,8 @@ def register_submit(
             errors.setdefault(field, _field_message(t, field, problem["msg"]))
     if errors or form is None:
         return _form(request, t, invite, info, values, errors, t("register.fix"), 422)
-    spec = NewEnterprise(
-        code=form.code,
-        name=form.name,
-        name_en=form.name_en,
-        uscc=form.uscc,
-        city=form.city,
-        roles=list(form.roles),
-        admin_username=form.admin_username,
-        admin_password=form.admin_password,
-        admin_display_name=form.admin_display_name,
-    )
     try:
-        result = admission.register(db, invite, spec)
+        result = admission.register(db, invite, form.to_spec())
     except NotFound:
         return _invalid_link(request, t)
     except ValidationFailed as exc:
