@@ -29,6 +29,7 @@ from supplymesh.inventory.model import (
 from supplymesh.inventory.schemas import OrderCreate, OrderLineIn, OrderUpdate
 from supplymesh.inventory.stock import StockLedger
 from supplymesh.network.model import Item, Site
+from supplymesh.platform import crud
 from supplymesh.platform.crud import Page
 from supplymesh.platform.errors import (
     Conflict,
@@ -291,7 +292,7 @@ def list_orders(
     ):
         if value is not None:
             query = query.where(column == value)
-    total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = crud.count(uow, query)
     orders = list(uow.session.scalars(query.order_by(Order.id.desc()).offset(offset).limit(limit)))
     lines = lines_of(uow, [o.id for o in orders])
     return Page([OrderView(o, lines[o.id]) for o in orders], int(total), offset, limit)

@@ -14,7 +14,7 @@ from sqlalchemy import case, func, or_, select
 
 from supplymesh.inventory import refs
 from supplymesh.inventory.model import StockPosition, StockStatus
-from supplymesh.platform import audit
+from supplymesh.platform import audit, crud
 from supplymesh.platform.crud import Page
 from supplymesh.platform.types import QUANTITY_PLACES, plain
 from supplymesh.platform.uow import UnitOfWork
@@ -76,7 +76,7 @@ def summary(
         query = query.where(p.site_id == site.id)
     if item_id is not None or item_code:
         query = query.where(p.item_id == refs.item(uow, item_id, item_code).id)
-    total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = crud.count(uow, query)
     rows = uow.session.execute(query.order_by(*keys).offset(offset).limit(limit)).all()
     items = [
         SummaryRow(

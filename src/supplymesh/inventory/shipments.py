@@ -35,6 +35,7 @@ from supplymesh.inventory.orders import lines_of, next_number, owned_order
 from supplymesh.inventory.schemas import ShipmentCreate, ShipmentLineIn
 from supplymesh.inventory.stock import StockLedger, ensure_lot, move_between
 from supplymesh.network.model import Item, Site
+from supplymesh.platform import crud
 from supplymesh.platform.crud import Page
 from supplymesh.platform.errors import (
     FieldError,
@@ -351,7 +352,7 @@ def list_shipments(
         query = query.where(Shipment.order_id == order_id)
     if status is not None:
         query = query.where(Shipment.status == status)
-    total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = crud.count(uow, query)
     rows = list(uow.session.scalars(query.order_by(Shipment.id.desc()).offset(offset).limit(limit)))
     lines = _lines_of(uow, [s.id for s in rows])
     return Page([ShipmentView(s, lines[s.id]) for s in rows], int(total), offset, limit)

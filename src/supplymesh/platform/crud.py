@@ -79,6 +79,11 @@ class Page:
     limit: int
 
 
+def count(uow: UnitOfWork, query: Select[Any]) -> int:
+    """How many rows `query` returns (before paging), in the caller's scope."""
+    return int(uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
 def _column(resource: Resource, name: str) -> InstrumentedAttribute[Any]:
     attr = getattr(resource.model, name, None)
     if not isinstance(attr, InstrumentedAttribute):
@@ -108,7 +113,7 @@ def list_objects(
         ]
         if texts:
             query = query.where(or_(*[_column(resource, c).ilike(f"%{search}%") for c in texts]))
-    total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = count(uow, query)
     rows = list(uow.session.scalars(query.order_by(resource.model.id).offset(offset).limit(limit)))
     return Page(rows, int(total), offset, limit)
 

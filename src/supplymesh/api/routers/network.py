@@ -7,12 +7,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from supplymesh.api.deps import ContextDep, UowDep
 from supplymesh.network import services
 from supplymesh.network.model import ApiKey, Enterprise, User
 from supplymesh.network.schemas import EnterprisePublic, UserPublic
+from supplymesh.platform import crud
 from supplymesh.platform.audit import AuditEntry
 from supplymesh.platform.errors import NotFound, PermissionDenied
 from supplymesh.platform.types import MAX_INT
@@ -132,7 +133,7 @@ def audit_log(
     query = select(AuditEntry)
     if action:
         query = query.where(AuditEntry.action == action)
-    total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = crud.count(uow, query)
     rows = uow.session.scalars(query.order_by(AuditEntry.id.desc()).offset(offset).limit(limit))
     return AuditPage(
         items=[AuditEntryPublic.model_validate(r) for r in rows],
