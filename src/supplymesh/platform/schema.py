@@ -20,8 +20,12 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the database behind `engine` to `revision`, in one transaction per step."""
+def migrate(engine: Engine, revision: str = "heads") -> None:
+    """Upgrade the database behind `engine` to `revision`, in one transaction per step.
+
+    The default "heads" also applies migrations that several contexts added side by side
+    (branches from the same parent) until they are merged.
+    """
     cfg = alembic_config(engine)
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
