@@ -33,8 +33,9 @@ def migrate(engine: Engine, revision: str = "heads") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The schema revision the database is at (None when it was never migrated)."""
+    """The schema revision(s) the database is at, comma-joined (None when never migrated)."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return ",".join(sorted(heads)) or None
