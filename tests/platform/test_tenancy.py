@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import aliased
 
 from supplymesh.network.model import SharingGrant, Site
 from supplymesh.network.services import NewEnterprise, register_enterprise
@@ -38,6 +39,28 @@ def test_queries_see_only_own_rows(db: Database) -> None:
         codes = [s.code for s in uow.session.scalars(select(Site))]
         assert codes == ["A1"]
         assert uow.session.get(Site, b_site) is None
+
+
+def test_tables_named_only_in_subqueries_ctes_and_aliases_are_scoped(db: Database) -> None:
+    a, b = _two_enterprises(db)
+    _add_site(db, a, "A1")
+    b_site = _add_site(db, b, "B1")
+    other = aliased(Site)
+    cte = select(Site.id).cte("visible")
+    with db.unit_of_work(db.context_for(a, None, "viewer")) as uow:
+        run = uow.session.scalar
+        assert run(select(func.count()).select_from(select(Site).subquery())) == 1
+        assert run(select(func.count()).select_from(cte)) == 1
+        assert run(select(func.count(other.id))) == 1
+        assert run(select(exists().where(Site.id == b_site))) is False
+
+
+def test_models_declare_no_relationships() -> None:
+    """Scoping looks only at the tables a statement names; eager loads would bypass that."""
+    from supplymesh.bootstrap import load_models
+
+    base = load_models()
+    assert [m.class_.__name__ for m in base.registry.mappers if m.relationships] == []
 
 
 def test_new_rows_are_stamped_with_the_callers_enterprise(db: Database) -> None:

@@ -1,8 +1,9 @@
 """Tenant scoping in one place.
 
 Every ORM query made through a `TenantSession` gets the scoping criteria of each registered
-class added to it (``with_loader_criteria``), and every flush checks that the caller may
-write each object it touches. Endpoints and repositories never filter by enterprise
+class whose table it names (anywhere: joins, subqueries, CTEs) added to it
+(``with_loader_criteria``), and every flush checks that the caller may write each object it
+touches. Endpoints and repositories never filter by enterprise
 themselves, so no query can forget. A session opened without a `TenantContext` refuses to
 run ORM statements at all (fail closed); maintenance code opens one with
 `TenantContext.system()`.
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, ForeignKey, event, false, or_
+from sqlalchemy import ColumnElement, ForeignKey, Table, event, false, or_
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -29,6 +30,7 @@ from sqlalchemy.orm import (
     mapped_column,
     with_loader_criteria,
 )
+from sqlalchemy.sql import visitors
 
 from supplymesh.platform.errors import PermissionDenied
 
@@ -197,6 +199,31 @@ class TenantSession(Session):
         return ctx
 
 
+_BY_TABLE: dict[str, list[tuple[type[Any], ScopeRule]]] = {}
+
+
+def _rules_for_tables(tables: set[str]) -> list[tuple[type[Any], ScopeRule]]:
+    """The scope rules of the registered classes mapped to `tables`.
+
+    Adding every registered class's criteria to every statement made each query pay for
+    sixty-odd options (cache keys, compilation); only the tables a statement names can leak.
+    """
+    if sum(map(len, _BY_TABLE.values())) != len(_RULES):
+        _BY_TABLE.clear()
+        for cls, rule in _RULES.items():
+            _BY_TABLE.setdefault(cls.__table__.name, []).append((cls, rule))
+    return [pair for name in tables for pair in _BY_TABLE.get(name, ())]
+
+
+def _tables_in(statement: Any) -> set[str]:
+    """Every table a statement reads or writes, in subqueries, CTEs, EXISTS and aliases too.
+
+    The models declare no relationships, so no table can join a query except through the
+    statement itself (no eager loads added at compile time); a test guards that.
+    """
+    return {element.name for element in visitors.iterate(statement) if isinstance(element, Table)}
+
+
 @event.listens_for(TenantSession, "do_orm_execute")
 def _scope_statement(state: ORMExecuteState) -> None:
     session = state.session
@@ -208,7 +235,7 @@ def _scope_statement(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
     options = []
-    for cls, rule in _RULES.items():
+    for cls, rule in _rules_for_tables(_tables_in(state.statement)):
         if state.is_select:
             criteria = rule.read(cls, ctx)
         else:
