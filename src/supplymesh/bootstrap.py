@@ -12,13 +12,20 @@ from supplymesh.platform.uow import Database
 
 def load_models() -> type[Base]:
     """Import every context's tables so the metadata (and Alembic) sees the whole schema."""
+    import supplymesh.collab.delivery_schedule_model
     import supplymesh.collab.model
+    import supplymesh.collab.outsourcing_model
+    import supplymesh.collab.procurement_model
+    import supplymesh.collab.receiving_model
+    import supplymesh.devices.model
     import supplymesh.inventory.model
+    import supplymesh.logistics.model
     import supplymesh.network.model
     import supplymesh.platform.audit
     import supplymesh.platform.auth
     import supplymesh.platform.events
-    import supplymesh.platform.idempotency  # noqa: F401
+    import supplymesh.platform.idempotency
+    import supplymesh.trace.model  # noqa: F401
 
     return Base
 

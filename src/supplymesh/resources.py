@@ -6,10 +6,12 @@ from supplymesh.platform.crud import Resource
 
 
 def all_resources() -> tuple[Resource, ...]:
+    from supplymesh.devices.schemas import RESOURCES as DEVICES
     from supplymesh.inventory.schemas import RESOURCES as INVENTORY
+    from supplymesh.logistics.schemas import RESOURCES as LOGISTICS
     from supplymesh.network.schemas import RESOURCES as NETWORK
 
-    return NETWORK + INVENTORY
+    return NETWORK + INVENTORY + DEVICES + LOGISTICS
 
 
 def resource_by_name(name: str) -> Resource | None:

@@ -86,6 +86,24 @@ def _mount_extra_routers(app: FastAPI) -> None:
     app.include_router(webhooks.router)
     app.include_router(admission.public_router)
     app.include_router(admission.router)
+    from supplymesh.api.routers import procurement
+
+    app.include_router(procurement.router)
+    from supplymesh.api.routers import trace
+
+    app.include_router(trace.router)
+    from supplymesh.api.routers import devices
+
+    app.include_router(devices.router)
+    from supplymesh.api.routers import logistics
+
+    app.include_router(logistics.router)
+    from supplymesh.api.routers import receiving
+
+    app.include_router(receiving.router)
+    from supplymesh.api.routers import outsourcing
+
+    app.include_router(outsourcing.router)
     mount_web(app)
 
 

@@ -134,11 +134,17 @@ def serve(
     import uvicorn
 
     from supplymesh.api.app import create_app
+    from supplymesh.devices.runtime import DeviceRuntime
     from supplymesh.platform.schema import migrate
 
-    migrate(database().engine)
+    db = database()
+    migrate(db.engine)
+    devices = DeviceRuntime(db, settings()).start()  # MQTT broker and ingestor, if enabled
     typer.echo(f"SupplyMesh at http://{host}:{port}/  (API docs: /docs)", err=True)
-    uvicorn.run(create_app(settings()), host=host, port=port, log_level="info")
+    try:
+        uvicorn.run(create_app(settings()), host=host, port=port, log_level="info")
+    finally:
+        devices.stop()
 
 
 @app.command("import")
@@ -341,6 +347,24 @@ def _add_trace() -> None:
 
 
 _add_trace()
+
+
+def _add_devices() -> None:
+    from supplymesh.cli.devices import devices_app
+
+    app.add_typer(devices_app, name="devices")
+
+
+_add_devices()
+
+
+def _add_resolver() -> None:
+    from supplymesh.cli.resolver import resolver_app
+
+    app.add_typer(resolver_app, name="resolver")
+
+
+_add_resolver()
 
 
 def main() -> None:

@@ -15,7 +15,9 @@ from fastapi.staticfiles import StaticFiles
 from supplymesh.web.context import STATIC_DIR, language_of, render_page
 from supplymesh.web.nav import PageSet, build_nav
 from supplymesh.web.pages import auth, dashboard, lists, registration, supplier_profile, suppliers
+from supplymesh.web.pages import docks as dock_pages
 from supplymesh.web.pages import map as map_pages
+from supplymesh.web.pages import supplier_inbox as inbox_pages
 from supplymesh.web.session import CsrfRejected, LoginRequired, end_session
 
 #: Every page module of the shell, in no particular order (the nav sorts itself).
@@ -27,6 +29,8 @@ PAGES: tuple[PageSet, ...] = (
     registration.PAGES,
     suppliers.PAGES,
     supplier_profile.PAGES,
+    dock_pages.PAGES,
+    inbox_pages.PAGES,
 )
 
 

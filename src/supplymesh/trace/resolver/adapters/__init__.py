@@ -1,0 +1,1 @@
+"""Transports to resolver nodes and the HTTP app a node serves."""

@@ -1,0 +1,337 @@
+"""The supplier's inbox: RFQs to quote and purchase orders to answer, line by line.
+
+Every read and write goes through the collaboration use cases in the caller's unit of work,
+so the page shows exactly what the API would (RFQs the caller is invited to, orders addressed
+to it) and refuses what the API refuses: the refusal is shown on the page with its status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Form, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from supplymesh.collab import purchasing, rfq
+from supplymesh.collab.procurement_model import LINE_MOVES, Quote, RfqAward, RfqLine
+from supplymesh.collab.purchasing_schemas import LineAnswerIn
+from supplymesh.collab.rfq_schemas import QuoteIn
+from supplymesh.inventory.model import Order, OrderKind
+from supplymesh.network.model import Enterprise
+from supplymesh.platform.errors import (
+    Conflict,
+    DomainError,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+)
+from supplymesh.platform.types import MAX_INT
+from supplymesh.web.context import Web, WebDep, render, render_page
+from supplymesh.web.nav import NavEntry, PageSet, web_router
+from supplymesh.web.tables import by_id
+
+router = web_router()
+Id = Annotated[int, Path(ge=1, le=MAX_INT)]
+ANSWERS = ("accept", "reject", "propose")
+
+
+@dataclass(frozen=True)
+class RfqRow:
+    id: int
+    number: str
+    title: str
+    customer: str
+    deadline: datetime
+    quoting_open: bool
+    revision: int | None
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    number: str
+    customer: str
+    status: str
+    to_answer: int
+
+
+def _customers(web: Web, ids: list[int]) -> dict[int, str]:
+    found = by_id(web.uow, Enterprise, ids)
+    return {i: web.local_name(e.name, e.name_en) for i, e in found.items()}
+
+
+def _rfq_rows(web: Web) -> list[RfqRow]:
+    me = web.caller.enterprise_id
+    views = [v for v in rfq.list_rfqs(web.uow, limit=100).items if v.rfq.enterprise_id != me]
+    names = _customers(web, [v.rfq.enterprise_id for v in views])
+    quotes = {
+        q.rfq_id: q.revision
+        for q in web.uow.session.scalars(select(Quote).where(Quote.enterprise_id == me))
+    }
+    return [
+        RfqRow(
+            id=v.rfq.id,
+            number=v.rfq.number,
+            title=v.rfq.title or "",
+            customer=names.get(v.rfq.enterprise_id, f"#{v.rfq.enterprise_id}"),
+            deadline=v.rfq.deadline,
+            quoting_open=v.quoting_open,
+            revision=quotes.get(v.rfq.id),
+        )
+        for v in views
+    ]
+
+
+def _order_rows(web: Web) -> list[OrderRow]:
+    me = web.caller.enterprise_id
+    views = [
+        v
+        for v in purchasing.list_purchase_orders(web.uow, limit=100).items
+        if v.order.partner_enterprise_id == me
+    ]
+    names = _customers(web, [v.order.enterprise_id for v in views])
+    return [
+        OrderRow(
+            id=v.order.id,
+            number=v.order.number,
+            customer=names.get(v.order.enterprise_id, f"#{v.order.enterprise_id}"),
+            status=v.ack.status,
+            to_answer=sum(1 for a in v.answers.values() if a.status == "open"),
+        )
+        for v in views
+    ]
+
+
+def _refused(web: Web, exc: DomainError) -> tuple[str, int]:
+    """The translated message and status of a refused write (whose changes are discarded)."""
+    web.uow.session.rollback()
+    t = web.t
+    if isinstance(exc, PermissionDenied):
+        return t("error.forbidden"), 403
+    if isinstance(exc, IllegalTransition):
+        current = t.label("inbox.state", exc.current_state)
+        allowed = "、".join(t.label("inbox.state", s) for s in exc.allowed_transitions)
+        return t("inbox.error.illegal", current=current, allowed=allowed or "—"), 409
+    if isinstance(exc, Conflict):
+        return t("error.conflict", detail=exc.message), 409
+    return t("error.invalid", detail=exc.message), exc.status
+
+
+def _not_found(web: Web) -> HTMLResponse:
+    t = web.t
+    return render_page(
+        web.request,
+        "error.html",
+        t,
+        title=t("error.not_found.title"),
+        message=t("inbox.not_found"),
+        back_href="/inbox",
+        back_label=t("error.back_to", page=t("nav.inbox")),
+        status_code=404,
+    )
+
+
+def _notice(web: Web, done: str) -> str:
+    key = f"inbox.done.{done}"
+    return web.t(key) if web.t.has(key) else ""
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox_page(web: WebDep) -> HTMLResponse:
+    """RFQs the caller is invited to and purchase orders addressed to it."""
+    return render(
+        web,
+        "inbox.html",
+        title=web.t("nav.inbox"),
+        active="inbox",
+        rfqs=_rfq_rows(web),
+        orders=_order_rows(web),
+    )
+
+
+# --- quoting ------------------------------------------------------------------------------------
+
+
+def _rfq_page(
+    web: Web, rfq_id: int, notice: str = "", alert: str = "", status_code: int = 200
+) -> HTMLResponse:
+    view = rfq.get_rfq(web.uow, rfq_id)
+    if view.rfq.enterprise_id == web.caller.enterprise_id:
+        raise NotFound("RFQ", rfq_id)  # the inbox is the supplier's side
+    mine = rfq.list_quotes(web.uow, rfq_id)  # a supplier sees its own quote only
+    quote = mine[0] if mine else None
+    current = {line.rfq_line_id: line for line in quote.lines} if quote else {}
+    return render(
+        web,
+        "inbox_rfq.html",
+        title=f"{web.t('inbox.rfq')} {view.rfq.number}",
+        active="inbox",
+        rfq=view.rfq,
+        lines=view.lines,
+        quoting_open=view.quoting_open,
+        quote=quote.quote if quote else None,
+        current=current,
+        customer=_customers(web, [view.rfq.enterprise_id]).get(view.rfq.enterprise_id, ""),
+        notice=notice,
+        alert=alert,
+        status_code=status_code,
+    )
+
+
+@router.get("/inbox/rfqs/{rfq_id}", response_class=HTMLResponse)
+def rfq_page(web: WebDep, rfq_id: Id, done: str = "") -> HTMLResponse:
+    """One RFQ with the form to quote (or revise the quote) for each line."""
+    try:
+        return _rfq_page(web, rfq_id, notice=_notice(web, done))
+    except NotFound:
+        return _not_found(web)
+
+
+def _quote_form(form: dict[str, str], line_ids: list[int]) -> QuoteIn:
+    lines = [
+        {
+            "rfq_line_id": line_id,
+            "unit_price": form.get(f"unit_price_{line_id}", "").strip(),
+            "lead_time_days": form.get(f"lead_time_days_{line_id}", "").strip(),
+            "valid_until": form.get(f"valid_until_{line_id}", "").strip(),
+        }
+        for line_id in line_ids
+        if form.get(f"unit_price_{line_id}", "").strip()
+    ]
+    version = form.get("version", "").strip()
+    return QuoteIn.model_validate(
+        {"lines": lines, "version": int(version) if version.isdigit() else None}
+    )
+
+
+@router.post("/inbox/rfqs/{rfq_id}/quote", response_model=None)
+async def submit_quote(web: WebDep, rfq_id: Id, request: Request) -> Response:
+    """Submit (or revise) the caller's quote from the form."""
+    raw = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        view = rfq.get_rfq(web.uow, rfq_id)
+    except NotFound:
+        return _not_found(web)
+    try:
+        cmd = _quote_form(raw, [line.id for line in view.lines])
+    except ValidationError as exc:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        alert = web.t("error.invalid", detail=detail)
+        return _rfq_page(web, rfq_id, alert=alert, status_code=422)
+    existing = raw.get("quote_id", "").strip()
+    try:
+        rfq.submit_quote(web.uow, rfq_id, cmd, int(existing) if existing.isdigit() else None)
+        web.uow.commit()
+    except DomainError as exc:
+        message, status = _refused(web, exc)
+        return _rfq_page(web, rfq_id, alert=message, status_code=status)
+    return RedirectResponse(f"/inbox/rfqs/{rfq_id}?done=quoted", status_code=303)
+
+
+# --- answering purchase orders ------------------------------------------------------------------
+
+
+def _item_labels(web: Web, order_id: int) -> dict[int, str]:
+    """Order line → the SKU and name the buyer asked for (from the RFQ it came from)."""
+    awards = list(web.uow.session.scalars(select(RfqAward).where(RfqAward.order_id == order_id)))
+    rfq_lines = by_id(web.uow, RfqLine, [a.rfq_line_id for a in awards])
+    labels = {}
+    for award in awards:
+        line = rfq_lines.get(award.rfq_line_id)
+        if line is not None:
+            labels[award.order_line_id] = f"{line.item_sku} {line.item_name}"
+    return labels
+
+
+def _order_page(
+    web: Web, order_id: int, notice: str = "", alert: str = "", status_code: int = 200
+) -> HTMLResponse:
+    view = purchasing.get_purchase_order(web.uow, order_id)
+    order: Order = view.order
+    if order.kind != OrderKind.PURCHASE or order.partner_enterprise_id != web.caller.enterprise_id:
+        raise NotFound("PurchaseOrder", order_id)
+    labels = _item_labels(web, order.id)
+    moves = {
+        line.id: sorted(
+            {m for (s, m) in LINE_MOVES if s == view.answers[line.id].status} & set(ANSWERS)
+        )
+        for line in view.lines
+    }
+    return render(
+        web,
+        "inbox_po.html",
+        title=f"{web.t('inbox.order')} {order.number}",
+        active="inbox",
+        order=order,
+        status=view.ack.status,
+        lines=view.lines,
+        answers=view.answers,
+        moves=moves,
+        labels={line.id: labels.get(line.id, f"#{line.item_id}") for line in view.lines},
+        customer=_customers(web, [order.enterprise_id]).get(order.enterprise_id, ""),
+        notice=notice,
+        alert=alert,
+        status_code=status_code,
+    )
+
+
+@router.get("/inbox/purchase-orders/{order_id}", response_class=HTMLResponse)
+def order_page(web: WebDep, order_id: Id, done: str = "") -> HTMLResponse:
+    """One purchase order with accept / reject / propose on every open line."""
+    try:
+        return _order_page(web, order_id, notice=_notice(web, done))
+    except NotFound:
+        return _not_found(web)
+
+
+def _optional(value: str) -> str | None:
+    return value.strip() or None
+
+
+@router.post("/inbox/purchase-orders/{order_id}/lines/{line_id}/{action}", response_model=None)
+def answer_line(
+    web: WebDep,
+    order_id: Id,
+    line_id: Id,
+    action: str,
+    version: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    quantity: Annotated[str, Form()] = "",
+    requested_date: Annotated[str, Form()] = "",
+    unit_price: Annotated[str, Form()] = "",
+) -> Response:
+    """Accept, reject or propose a change to one line."""
+    if action not in ANSWERS:
+        return _not_found(web)
+    try:
+        cmd = LineAnswerIn.model_validate(
+            {
+                "action": action,
+                "version": int(version) if version.strip().isdigit() else None,
+                "reason": _optional(reason),
+                "quantity": _optional(quantity),
+                "requested_date": _optional(requested_date),
+                "unit_price": _optional(unit_price),
+            }
+        )
+    except ValidationError as exc:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return _order_page(
+            web, order_id, alert=web.t("error.invalid", detail=detail), status_code=422
+        )
+    try:
+        purchasing.answer_line(web.uow, order_id, line_id, cmd)
+        web.uow.commit()
+    except NotFound:
+        return _not_found(web)
+    except DomainError as exc:
+        message, status = _refused(web, exc)
+        return _order_page(web, order_id, alert=message, status_code=status)
+    return RedirectResponse(f"/inbox/purchase-orders/{order_id}?done={action}", status_code=303)
+
+
+PAGES = PageSet(router, (NavEntry("inbox", "/inbox", "nav.inbox", "mail", "collaboration", 30),))
