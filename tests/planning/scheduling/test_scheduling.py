@@ -66,6 +66,8 @@ def test_params_are_checked() -> None:
         SchedulingParams(time_limit_s=0)
     with pytest.raises(ValueError, match="workers"):
         SchedulingParams(workers=0)
+    with pytest.raises(ValueError, match="tabu_share"):
+        SchedulingParams(tabu_share=1.0)
 
 
 def test_dispatching_rules_give_a_feasible_schedule(ft06: JobShopProblem) -> None:
@@ -113,7 +115,8 @@ def test_neighbourhood_search_improves_the_dispatch_schedule() -> None:
 def test_schedule_with_lns_share_stays_feasible() -> None:
     problem = _random_shop(10, 10, seed=8)
     _, dispatched = best_dispatch(problem, seed=1)
-    result = schedule(problem, SchedulingParams(time_limit_s=2, workers=1, full_solve_share=0.05))
+    params = SchedulingParams(time_limit_s=2, workers=1, full_solve_share=0.05, tabu_share=0)
+    result = schedule(problem, params)
     assert result.makespan is not None
     assert problem.lower_bound() <= result.lower_bound <= result.makespan <= dispatched
     assert check_schedule(problem, result.starts, result.ends, result.makespan) == []

@@ -1,24 +1,29 @@
-"""Our job-shop solver: CP-SAT on a tightened model, bounded by dispatching rules; optional LNS.
+"""Our job-shop solver: tabu search for the schedule, CP-SAT for the bound, dispatch to start.
 
-What it adds to the textbook model (``plain.py``):
+What it adds to the textbook model (``plain.py``), in the default order:
 
 1. **Dispatching rules** (``dispatch.py``) give a feasible schedule in milliseconds, so a
    schedule exists whatever happens next, and its makespan is an upper bound UB.
-2. **A tightened model**: each start lives in ``[head, UB − tail]`` (work that must precede /
-   follow it in its job) instead of ``[0, Σ durations]``, and the makespan in ``[LB, UB]``
-   with LB = max(longest job, per machine earliest head + load + shortest tail). Tight
-   domains strengthen every propagator and the LP relaxation, and CP-SAT stops as soon as
-   it meets LB. The dispatching schedule is *not* given as a hint to this run: on ta15 the
-   hint made CP-SAT's LP worker crawl down from the hinted makespan (1447 vs 1414 at 15 s).
-3. **Large-neighbourhood search** on the partial-order schedule of the incumbent (off by
-   default, ``full_solve_share < 1`` turns it on): keep the machine order of most operations
-   as precedences, free a neighbourhood (random jobs, a time window, or whole machines), let
-   CP-SAT re-optimise it briefly with the incumbent as hint, accept equal-or-better schedules
-   and adapt the neighbourhood size to how hard the sub-problems were. After C. Godard,
-   P. Laborie, W. Nuijten, "Randomized Large Neighborhood Search for Cumulative Scheduling",
-   ICAPS 2005, and P. Shaw, CP 1998. In quick trials on this shared 2-core machine it
-   improved more slowly than CP-SAT's own interleaved scheduling LNS workers (ta15, 20 s:
-   1438 with 40 % LNS vs 1404 without), hence off by default.
+2. **Tabu search** (``tabu.py``, N7 critical-block moves, compiled with numba, one search per
+   worker) for the first 10 % of the time limit: within seconds it is far below the
+   dispatching schedule, and it stops at once if it meets the lower bound LB.
+3. **CP-SAT on a tightened model** for ``1 − tabu_share`` of the time (default 15 %), with
+   the tabu schedule as hint: each start lives in ``[head, UB − tail]`` (work that must
+   precede / follow it in its job), the makespan in ``[LB, UB]`` with LB = max(longest job,
+   per machine earliest head + load + shortest tail). On small instances (la01–la40) this
+   proves the tabu schedule optimal or finds the optimum; on 20×15 and 20×20 it only raises
+   the bound — measured on ta15 and a random 20×20, 18 s of hinted CP-SAT after 40 s of tabu
+   search improved nothing, whereas the same 18 s of tabu search sometimes did.
+4. **Tabu search again** to the deadline, from the best schedule, stopping at the bound
+   CP-SAT proved.
+
+With ``tabu_share = 0`` the solver is CP-SAT only (the previous default): the tightened
+model without a hint (on ta15 a dispatching-rule hint made CP-SAT's LP worker crawl down
+from the hinted makespan), then, if ``full_solve_share < 1``, large-neighbourhood search on
+the incumbent's partial-order schedule (random jobs, a time window, or whole machines
+re-optimised by CP-SAT with the incumbent as hint; C. Godard, P. Laborie, W. Nuijten,
+ICAPS 2005; P. Shaw, CP 1998). That LNS improved more slowly than CP-SAT's own interleaved
+LNS workers in trials here (ta15, 20 s: 1438 with 40 % LNS vs 1404 without).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from supplymesh.planning.scheduling.dispatch import best_dispatch
 from supplymesh.planning.scheduling.params import SchedulingParams
 from supplymesh.planning.scheduling.problem import JobShopProblem
 from supplymesh.planning.scheduling.result import ScheduleResult, ScheduleStatus
+from supplymesh.planning.scheduling.tabu import tabu_search
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
@@ -45,6 +51,8 @@ Starts = list[list[int]]
 _SIZE_START, _SIZE_MIN, _SIZE_MAX, _SIZE_STEP = 0.12, 0.03, 0.8, 1.1
 # Wall-clock limit of one LNS sub-problem, seconds.
 _SUB_LIMIT_S = 1.0
+# Share of the time limit for the first tabu-search phase (before the CP-SAT bound run).
+_TABU_FIRST = 0.1
 
 
 @dataclass
@@ -62,8 +70,8 @@ def schedule(problem: JobShopProblem, params: SchedulingParams) -> ScheduleResul
     problem
         The job shop.
     params
-        Time limit (s, default 60), CP-SAT workers (default 2), seed (default 1) and the
-        share of time for the whole-model run (default 1.0).
+        Time limit (s, default 60), workers (CP-SAT threads and parallel tabu searches,
+        default 2), seed (default 1) and how the time is shared between the methods.
 
     Returns
     -------
@@ -73,27 +81,12 @@ def schedule(problem: JobShopProblem, params: SchedulingParams) -> ScheduleResul
     """
     began = time.perf_counter()
     deadline = began + params.time_limit_s
-    rng = random.Random(params.seed)
     best, best_ms = best_dispatch(problem, params.seed)
     lower = problem.lower_bound()
-
-    if best_ms > lower:
-        budget = max(
-            0.0, min(deadline - time.perf_counter(), params.time_limit_s * params.full_solve_share)
-        )
-        # No hint here: measured on ta15, a dispatching-rule hint made CP-SAT's LP worker crawl
-        # down from the hinted makespan; its makespan as an upper bound only tightens domains.
-        built = _build(problem, lower, best_ms, makespan_interval=False)
-        found = _solve(built, budget, params.workers, params.seed)
-        if found is not None:
-            starts, ms, bound, proved = found
-            lower = max(lower, bound)
-            if ms <= best_ms:
-                best, best_ms = starts, ms
-            if proved:
-                lower = max(lower, best_ms)
-    if best_ms > lower:
-        best, best_ms = _lns(problem, params, rng, best, best_ms, lower, deadline)
+    if params.tabu_share > 0:
+        best, best_ms, lower = _tabu_then_proof(problem, params, best, best_ms, lower, deadline)
+    else:
+        best, best_ms, lower = _cp_sat_then_lns(problem, params, best, best_ms, lower, deadline)
 
     ends = tuple(
         tuple(best[j][k] + op.duration for k, op in enumerate(job.operations))
@@ -108,6 +101,67 @@ def schedule(problem: JobShopProblem, params: SchedulingParams) -> ScheduleResul
         status,
         time.perf_counter() - began,
     )
+
+
+def _tabu_then_proof(
+    problem: JobShopProblem,
+    params: SchedulingParams,
+    best: Starts,
+    best_ms: int,
+    lower: int,
+    deadline: float,
+) -> tuple[Starts, int, int]:
+    """Tabu search, a hinted CP-SAT run for the bound, then tabu search to the deadline."""
+    total = params.time_limit_s
+    if best_ms > lower:
+        best, best_ms = tabu_search(
+            problem, best, total * _TABU_FIRST, params.seed, lower, params.workers
+        )
+    if best_ms > lower:
+        budget = min(deadline - time.perf_counter(), total * (1 - params.tabu_share))
+        built = _build(problem, lower, best_ms, makespan_interval=False)
+        _hint(built, best, best_ms)
+        found = _solve(built, budget, params.workers, params.seed)
+        if found is not None:
+            starts, ms, bound, proved = found
+            lower = max(lower, bound)
+            if ms < best_ms:
+                best, best_ms = starts, ms
+            if proved:
+                lower = max(lower, best_ms)
+    left = deadline - time.perf_counter()
+    if best_ms > lower and left > 0.05:
+        best, best_ms = tabu_search(problem, best, left, params.seed + 1, lower, params.workers)
+    return best, best_ms, lower
+
+
+def _cp_sat_then_lns(
+    problem: JobShopProblem,
+    params: SchedulingParams,
+    best: Starts,
+    best_ms: int,
+    lower: int,
+    deadline: float,
+) -> tuple[Starts, int, int]:
+    """The CP-SAT-only path: the tightened model, then (optionally) LNS to the deadline."""
+    if best_ms > lower:
+        budget = max(
+            0.0, min(deadline - time.perf_counter(), params.time_limit_s * params.full_solve_share)
+        )
+        # No hint: on ta15 a dispatching-rule hint made CP-SAT's LP worker crawl down from it.
+        built = _build(problem, lower, best_ms, makespan_interval=False)
+        found = _solve(built, budget, params.workers, params.seed)
+        if found is not None:
+            starts, ms, bound, proved = found
+            lower = max(lower, bound)
+            if ms <= best_ms:
+                best, best_ms = starts, ms
+            if proved:
+                lower = max(lower, best_ms)
+    if best_ms > lower:
+        rng = random.Random(params.seed)
+        best, best_ms = _lns(problem, params, rng, best, best_ms, lower, deadline)
+    return best, best_ms, lower
 
 
 def _lns(

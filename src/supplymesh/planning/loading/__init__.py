@@ -1,0 +1,1 @@
+"""Single-container loading (knapsack 3D-CLP): block building with full support."""

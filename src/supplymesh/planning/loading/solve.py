@@ -1,0 +1,194 @@
+"""Block-building search for the single-container knapsack 3D-CLP.
+
+The packer follows Zhu & Lim (2012, "A beam search approach for the container loading
+problem") in spirit: a state is a partial packing; the next free space is the one nearest a
+container corner; candidate moves are the largest simple blocks that fit it. A greedy
+completion (always the largest block) scores a move; a look-ahead step tries the `width`
+best moves, completes each greedily and commits the move whose completion loads most
+(Fanslau & Bortfeldt 2010 do the same with a depth-limited tree). The width doubles while
+effort is left, and the best complete packing ever seen is kept.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from supplymesh.planning.loading.blocks import build_blocks
+from supplymesh.planning.loading.packing import Packing, Rules
+from supplymesh.planning.loading.params import LoadingParams
+from supplymesh.planning.loading.problem import LoadingProblem
+from supplymesh.planning.loading.result import LoadingResult, Placement
+
+
+class _Budget:
+    """Counts block placements and watches the clock; either may end the search."""
+
+    def __init__(self, effort: int, deadline: float) -> None:
+        self.left = effort
+        self.deadline = deadline
+
+    def spend(self, n: int = 1) -> None:
+        self.left -= n
+
+    @property
+    def over(self) -> bool:
+        return self.left <= 0 or time.perf_counter() > self.deadline
+
+
+def _greedy(state: Packing, budget: _Budget | None) -> Packing:
+    """Fill `state` in place with the largest fitting block, space by space."""
+    while state.spaces:
+        i = state.pick_space()
+        moves = state.candidates(state.spaces[i], 1)
+        if not moves:
+            del state.spaces[i]
+            continue
+        state.place(*moves[0])
+        if budget is not None:
+            budget.spend()
+    return state
+
+
+def _look_ahead(start: Packing, width: int, budget: _Budget, best: Packing) -> Packing:
+    """One pass of greedy-with-look-ahead at `width`; returns the best packing seen."""
+    state = start.copy()
+    while state.spaces and not budget.over:
+        i = state.pick_space()
+        moves = state.candidates(state.spaces[i], width)
+        if not moves:
+            del state.spaces[i]
+            continue
+        chosen = None
+        chosen_volume = -1
+        for move in moves:
+            trial = state.copy()
+            trial.place(*move)
+            _greedy(trial, budget)
+            if trial.volume > chosen_volume:
+                chosen, chosen_volume = move, trial.volume
+            if trial.volume > best.volume:
+                best = trial
+            if budget.over:
+                break
+        assert chosen is not None
+        state.place(*chosen)
+    if not state.spaces and state.volume > best.volume:
+        best = state
+    return best
+
+
+def _beam(start: Packing, width: int, budget: _Budget, best: Packing) -> Packing:
+    """One pass of beam search (Zhu & Lim 2012): each of the `width` states kept at a depth
+    branches on its `width` best moves; every child is scored by its greedy completion and
+    the `width` best children go on. Returns the best complete packing seen."""
+    beam = [start.copy()]
+    while beam and not budget.over:
+        children: list[tuple[int, int, Packing]] = []
+        for state in beam:
+            while state.spaces:
+                i = state.pick_space()
+                moves = state.candidates(state.spaces[i], width)
+                if moves:
+                    break
+                del state.spaces[i]
+            if not state.spaces:
+                if state.volume > best.volume:
+                    best = state
+                continue
+            for move in moves:
+                child = state.copy()
+                child.place(*move)
+                trial = _greedy(child.copy(), budget)
+                if trial.volume > best.volume:
+                    best = trial
+                children.append((-trial.volume, len(children), child))
+                if budget.over:
+                    break
+            if budget.over:
+                break
+        children.sort(key=lambda c: (c[0], c[1]))
+        beam = [c[2] for c in children[:width]]
+    return best
+
+
+def pack(problem: LoadingProblem, params: LoadingParams | None = None) -> LoadingResult:
+    """Load as much box volume as possible into the container.
+
+    Parameters
+    ----------
+    problem
+        Container and box types.
+    params
+        Search effort, time cap and seed (defaults: :class:`LoadingParams`).
+
+    Returns
+    -------
+    LoadingResult
+        Boxes with positions; box types that fit in no orientation are listed in
+        ``too_large``. The same problem, params and seed give the same plan unless the
+        wall-clock cap cuts the search first.
+    """
+    params = params or LoadingParams()
+    began = time.perf_counter()
+    # A greedy completion under way is not cut, so stop looking at 90 % of the limit.
+    budget = _Budget(params.effort, began + 0.9 * params.time_limit_s)
+    too_large = tuple(i for i, b in enumerate(problem.box_types) if not problem.fits(b))
+    plain = not any(
+        b.fragile or b.max_load_kg is not None or b.stop != 1 for b in problem.box_types
+    )
+    blocks = build_blocks(
+        problem,
+        params.max_blocks,
+        params.seed,
+        general=plain and len(problem.box_types) >= params.general_blocks_min_types,
+        rounds=params.general_rounds,
+    )
+    rules = Rules(problem, blocks)
+    remaining = np.asarray([b.quantity for b in problem.box_types], dtype=np.int64)
+    start = Packing(rules, remaining)
+    best = _greedy(start.copy(), budget)
+    bound = min(
+        problem.container.volume,
+        sum(b.volume * b.quantity for i, b in enumerate(problem.box_types) if i not in too_large),
+    )
+    width = 2
+    while not budget.over and best.volume < bound and width <= 2 * len(blocks):
+        if params.beam:
+            best = _beam(start, width, budget, best)
+        else:
+            best = _look_ahead(start, width, budget, best)
+        width *= 2
+    placements = _unpack_blocks(best)
+    volume = sum(p.volume for p in placements)
+    return LoadingResult(
+        placements=tuple(placements),
+        utilisation=volume / problem.container.volume,
+        too_large=too_large,
+        evaluated=params.effort - budget.left,
+        notes={"blocks": float(len(blocks)), "seconds": time.perf_counter() - began},
+    )
+
+
+def _unpack_blocks(state: Packing) -> list[Placement]:
+    """Individual boxes of every placed block, in loading order."""
+    parts = state.rules.blocks.parts
+    out: list[Placement] = []
+    for x0, y0, z0, _, _, _, block in state.placed:
+        for kind, bdx, bdy, bdz, nx, ny, nz, ox, oy, oz in parts[block]:
+            for k in range(nz):
+                for j in range(ny):
+                    for i in range(nx):
+                        out.append(
+                            Placement(
+                                kind,
+                                x0 + ox + i * bdx,
+                                y0 + oy + j * bdy,
+                                z0 + oz + k * bdz,
+                                bdx,
+                                bdy,
+                                bdz,
+                            )
+                        )
+    return out
