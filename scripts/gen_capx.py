@@ -2,7 +2,7 @@
 
 Usage: ``.venv/bin/python scripts/gen_capx.py OUT_DIR [--seeds 1 2 ...]`` writes
 ``OUT_DIR/seed<K>/cap{a,b,c}.txt``; ``supplymesh bench facility OUT_DIR`` then expands each
-file to its four standard capacities. See ``supplymesh.planning.facility.generate``.
+file to its four standard capacities. See ``supplymesh.planning.network_design.generate``.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from supplymesh.planning.facility.generate import FIXED_COST_RANGE, generate_lookalike
-from supplymesh.planning.facility.orlib import write_orlib
+from supplymesh.planning.network_design.generate import FIXED_COST_RANGE, generate_lookalike
+from supplymesh.planning.network_design.orlib import write_orlib
 
 
 def main() -> None:

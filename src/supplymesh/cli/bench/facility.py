@@ -26,8 +26,8 @@ from supplymesh.cli.bench.common import (
 )
 
 if TYPE_CHECKING:
-    from supplymesh.planning.facility.params import FacilityParams
-    from supplymesh.planning.facility.problem import FacilityProblem
+    from supplymesh.planning.network_design.params import FacilityParams
+    from supplymesh.planning.network_design.problem import FacilityProblem
 
 COLUMNS = ("instance", "cost", "optimum", "gap_pct", "seconds", "proven_optimal")
 _NOT_INSTANCES = (".csv", ".json", ".md", ".sol", ".py", ".gz", ".zip", ".xml", ".html", ".pdf")
@@ -79,9 +79,9 @@ def register(app: typer.Typer) -> None:
         threads: Annotated[int, typer.Option(help="HiGHS threads.")] = 1,
     ) -> None:
         """Solve capacitated facility location instances and compare with the known optima."""
-        from supplymesh.planning.facility.orlib import parse_orlib
-        from supplymesh.planning.facility.params import FacilityParams
-        from supplymesh.planning.facility.problem import InfeasibleProblem, MalformedProblem
+        from supplymesh.planning.network_design.orlib import parse_orlib
+        from supplymesh.planning.network_design.params import FacilityParams
+        from supplymesh.planning.network_design.problem import InfeasibleProblem, MalformedProblem
 
         try:
             params = FacilityParams(
@@ -142,9 +142,9 @@ def register(app: typer.Typer) -> None:
 def _solve_row(problem: FacilityProblem, params: FacilityParams) -> dict[str, Any]:
     import numpy as np
 
-    from supplymesh.planning.facility.check import check_plan, plan_cost
-    from supplymesh.planning.facility.result import FacilityStatus
-    from supplymesh.planning.facility.solve import locate
+    from supplymesh.planning.network_design.check import check_plan, plan_cost
+    from supplymesh.planning.network_design.result import FacilityStatus
+    from supplymesh.planning.network_design.solve import locate
 
     result = locate(problem, params)
     feasible = False

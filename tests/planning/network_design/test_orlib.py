@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from supplymesh.planning.facility import MalformedProblem, parse_orlib, write_orlib
-from supplymesh.planning.facility.generate import generate_lookalike
-from supplymesh.planning.facility.orlib import has_capacity_word
+from supplymesh.planning.network_design import MalformedProblem, parse_orlib, write_orlib
+from supplymesh.planning.network_design.generate import generate_lookalike
+from supplymesh.planning.network_design.orlib import has_capacity_word
 
 DATA = Path(__file__).parents[2] / "data" / "facility"
 

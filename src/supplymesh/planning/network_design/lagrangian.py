@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from supplymesh.planning.facility.problem import BoolArray, FacilityProblem, FloatArray
+from supplymesh.planning.network_design.problem import BoolArray, FacilityProblem, FloatArray
 
 _BIG = 1e30
 

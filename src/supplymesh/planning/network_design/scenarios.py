@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from supplymesh.planning.facility.params import FacilityParams
-from supplymesh.planning.facility.problem import FacilityProblem, InfeasibleProblem
-from supplymesh.planning.facility.solve import locate
+from supplymesh.planning.network_design.params import FacilityParams
+from supplymesh.planning.network_design.problem import FacilityProblem, InfeasibleProblem
+from supplymesh.planning.network_design.solve import locate
 
 
 @dataclass(frozen=True)

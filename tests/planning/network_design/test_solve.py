@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from supplymesh.planning.facility import (
+from supplymesh.planning.network_design import (
     FacilityParams,
     FacilityProblem,
     FacilityStatus,
@@ -14,8 +14,8 @@ from supplymesh.planning.facility import (
     locate,
     plan_cost,
 )
-from supplymesh.planning.facility.generate import generate_lookalike
-from tests.planning.facility.small import (
+from supplymesh.planning.network_design.generate import generate_lookalike
+from tests.planning.network_design.small import (
     enumerate_single_source_optimum,
     enumerate_split_optimum,
     small_problem,

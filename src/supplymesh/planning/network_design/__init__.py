@@ -4,17 +4,17 @@ Pure: a :class:`FacilityProblem` (numpy arrays) in, a :class:`FacilityResult` ou
 OR-Library reader, a look-alike generator, an independent checker and a scenario table.
 """
 
-from supplymesh.planning.facility.check import check_plan, plan_cost
-from supplymesh.planning.facility.orlib import parse_orlib, write_orlib
-from supplymesh.planning.facility.params import FacilityParams
-from supplymesh.planning.facility.problem import (
+from supplymesh.planning.network_design.check import check_plan, plan_cost
+from supplymesh.planning.network_design.orlib import parse_orlib, write_orlib
+from supplymesh.planning.network_design.params import FacilityParams
+from supplymesh.planning.network_design.problem import (
     FacilityProblem,
     InfeasibleProblem,
     MalformedProblem,
 )
-from supplymesh.planning.facility.result import FacilityResult, FacilityStatus
-from supplymesh.planning.facility.scenarios import ScenarioRow, compare_scenarios
-from supplymesh.planning.facility.solve import locate
+from supplymesh.planning.network_design.result import FacilityResult, FacilityStatus
+from supplymesh.planning.network_design.scenarios import ScenarioRow, compare_scenarios
+from supplymesh.planning.network_design.solve import locate
 
 __all__ = [
     "FacilityParams",

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 from scipy.optimize import linprog
 
-from supplymesh.planning.facility import FacilityProblem
+from supplymesh.planning.network_design import FacilityProblem
 
 # By hand: open sites 2 and 3 (fixed 170); site 2 takes customers 1, 5 and 18 of customer
 # 2's 20 units (its capacity, 40), site 3 the other 2 units and customers 3, 4: cost

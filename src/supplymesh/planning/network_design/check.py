@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from supplymesh.planning.facility.problem import BoolArray, FacilityProblem, FloatArray
+from supplymesh.planning.network_design.problem import BoolArray, FacilityProblem, FloatArray
 
 
 def plan_cost(problem: FacilityProblem, open_sites: BoolArray, flows: FloatArray) -> float:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from supplymesh.planning.facility.problem import FacilityProblem
+from supplymesh.planning.network_design.problem import FacilityProblem
 
 FIXED_COST_RANGE: dict[str, tuple[float, float]] = {
     "capa": (1_350_000.0, 2_260_000.0),

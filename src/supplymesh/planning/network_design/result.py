@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from supplymesh.planning.facility.problem import FloatArray
+from supplymesh.planning.network_design.problem import FloatArray
 
 
 class FacilityStatus(StrEnum):

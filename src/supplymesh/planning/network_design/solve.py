@@ -16,13 +16,13 @@ import time
 
 import numpy as np
 
-from supplymesh.planning.facility.cutloop import CutLoop
-from supplymesh.planning.facility.heuristic import Plan, PlanPricer
-from supplymesh.planning.facility.lagrangian import Relaxation, Relaxed, subgradient_step
-from supplymesh.planning.facility.model import build_model, new_highs
-from supplymesh.planning.facility.params import FacilityParams
-from supplymesh.planning.facility.problem import FacilityProblem
-from supplymesh.planning.facility.result import FacilityResult, FacilityStatus
+from supplymesh.planning.network_design.cutloop import CutLoop
+from supplymesh.planning.network_design.heuristic import Plan, PlanPricer
+from supplymesh.planning.network_design.lagrangian import Relaxation, Relaxed, subgradient_step
+from supplymesh.planning.network_design.model import build_model, new_highs
+from supplymesh.planning.network_design.params import FacilityParams
+from supplymesh.planning.network_design.problem import FacilityProblem
+from supplymesh.planning.network_design.result import FacilityResult, FacilityStatus
 
 PRICE_EVERY = 10
 
@@ -30,7 +30,7 @@ PRICE_EVERY = 10
 def locate(problem: FacilityProblem, params: FacilityParams | None = None) -> FacilityResult:
     """Open sites and assign customers at least cost within the time limit.
 
-    Raises :class:`~supplymesh.planning.facility.problem.InfeasibleProblem` naming the record
+    Raises :class:`~supplymesh.planning.network_design.problem.InfeasibleProblem` naming the record
     no plan can satisfy (a customer out of every site's reach, demand above capacity).
     """
     params = params or FacilityParams()

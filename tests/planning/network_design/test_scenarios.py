@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from supplymesh.planning.facility import FacilityParams, compare_scenarios
-from supplymesh.planning.facility.scenarios import distance_limited
-from tests.planning.facility.small import enumerate_split_optimum, small_problem
+from supplymesh.planning.network_design import FacilityParams, compare_scenarios
+from supplymesh.planning.network_design.scenarios import distance_limited
+from tests.planning.network_design.small import enumerate_split_optimum, small_problem
 
 
 def test_compares_variants_against_the_first() -> None:

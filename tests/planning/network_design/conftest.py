@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from supplymesh.planning.facility import FacilityProblem
-from tests.planning.facility.small import small_problem
+from supplymesh.planning.network_design import FacilityProblem
+from tests.planning.network_design.small import small_problem
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-from supplymesh.planning.facility.heuristic import PlanPricer
-from supplymesh.planning.facility.lagrangian import Relaxation
-from supplymesh.planning.facility.model import new_highs
-from supplymesh.planning.facility.problem import BoolArray, FloatArray
+from supplymesh.planning.network_design.heuristic import PlanPricer
+from supplymesh.planning.network_design.lagrangian import Relaxation
+from supplymesh.planning.network_design.model import new_highs
+from supplymesh.planning.network_design.problem import BoolArray, FloatArray
 
 MASTER_GAP = 1e-5
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from supplymesh.planning.facility.model import build_model, new_highs
-from supplymesh.planning.facility.problem import BoolArray, FacilityProblem, FloatArray
+from supplymesh.planning.network_design.model import build_model, new_highs
+from supplymesh.planning.network_design.problem import BoolArray, FacilityProblem, FloatArray
 
 
 @dataclass(frozen=True, eq=False)

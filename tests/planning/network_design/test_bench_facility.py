@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from supplymesh.cli.main import app
-from supplymesh.planning.facility import parse_orlib
-from tests.planning.facility.small import enumerate_split_optimum
+from supplymesh.planning.network_design import parse_orlib
+from tests.planning.network_design.small import enumerate_split_optimum
 
 DATA = Path(__file__).parents[2] / "data" / "facility"
 SHARED = Path(__file__).parents[4] / "shared" / "data" / "cflp_orlib"

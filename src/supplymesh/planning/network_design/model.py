@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from highspy._core import _Highs  # the public Highs() prints a banner on C stdout
 
-from supplymesh.planning.facility.problem import FacilityProblem, FloatArray
+from supplymesh.planning.network_design.problem import FacilityProblem, FloatArray
 
 IntArray = npt.NDArray[np.int64]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from supplymesh.planning.facility.problem import FacilityProblem, MalformedProblem
+from supplymesh.planning.network_design.problem import FacilityProblem, MalformedProblem
 
 STANDARD_CAPACITIES: dict[str, tuple[int, ...]] = {
     "capa": (8000, 10000, 12000, 14000),
