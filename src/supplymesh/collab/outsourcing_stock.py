@@ -9,11 +9,9 @@ and only the buyer reads them: the tenancy rules of positions are the owner's.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from sqlalchemy import select
 
-from supplymesh.inventory.model import MovementKind, StockMovement, StockPosition, StockStatus
+from supplymesh.inventory.model import StockPosition, StockStatus
 from supplymesh.inventory.stock import StockLedger
 from supplymesh.network.model import Item, Site
 from supplymesh.platform.uow import UnitOfWork
@@ -26,42 +24,9 @@ class ConsignedLedger(StockLedger):
         super().__init__(uow, reference)
         self.owner_id = owner_id
 
-    def position(
-        self, site: Site, item: Item, lot: str, status: str, create: bool = True
-    ) -> StockPosition | None:
-        query = (
-            select(StockPosition)
-            .where(
-                StockPosition.enterprise_id == self.owner_id,
-                StockPosition.site_id == site.id,
-                StockPosition.item_id == item.id,
-                StockPosition.lot == lot,
-                StockPosition.status == status,
-            )
-            .with_for_update()
-        )
-        pos = self.uow.session.scalar(query)
-        if pos is None and create:
-            pos = StockPosition.empty(site.id, item.id, lot, status)
-            pos.enterprise_id = self.owner_id
-            self.uow.add(pos)
-        if pos is not None and pos not in self.positions:
-            self.positions.append(pos)
-        return pos
-
-    def record_movement(
-        self,
-        site: Site,
-        item: Item,
-        lot: str,
-        quantity: Decimal,
-        kind: MovementKind,
-        from_status: str | None,
-        to_status: str | None,
-    ) -> StockMovement:
-        movement = super().record_movement(site, item, lot, quantity, kind, from_status, to_status)
-        movement.enterprise_id = self.owner_id
-        return movement
+    def owner_of(self, site: Site) -> int:
+        """The buyer owns the material, whoever owns the site it lies at."""
+        return self.owner_id
 
     def lots_at(self, site: Site, item: Item) -> list[StockPosition]:
         """The owner's material of `item` at the subcontractor's site, lot by lot (oldest first)."""

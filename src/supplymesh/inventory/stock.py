@@ -57,15 +57,23 @@ class StockLedger:
         self.movements: list[StockMovement] = []
         self.positions: list[StockPosition] = []
 
+    def owner_of(self, site: Site) -> int:
+        """Whose stock this ledger keeps at `site`: the site's owner, who must be the caller.
+
+        A ledger of material consigned to another enterprise's site overrides this.
+        """
+        refs.require_own_site(self.uow, site)
+        return site.enterprise_id
+
     def position(
         self, site: Site, item: Item, lot: str, status: str, create: bool = True
     ) -> StockPosition | None:
         """The owner's position (locked for update on PostgreSQL), created empty if missing."""
-        refs.require_own_site(self.uow, site)
+        owner = self.owner_of(site)
         query = (
             select(StockPosition)
             .where(
-                StockPosition.enterprise_id == site.enterprise_id,
+                StockPosition.enterprise_id == owner,
                 StockPosition.site_id == site.id,
                 StockPosition.item_id == item.id,
                 StockPosition.lot == lot,
@@ -76,7 +84,7 @@ class StockLedger:
         pos = self.uow.session.scalar(query)
         if pos is None and create:
             pos = StockPosition.empty(site.id, item.id, lot, status)
-            pos.enterprise_id = site.enterprise_id
+            pos.enterprise_id = owner
             self.uow.add(pos)
         if pos is not None and pos not in self.positions:
             self.positions.append(pos)
@@ -119,7 +127,7 @@ class StockLedger:
     ) -> StockMovement:
         """Write the movement for a change already applied to the positions."""
         movement = StockMovement(
-            enterprise_id=site.enterprise_id,
+            enterprise_id=self.owner_of(site),
             site_id=site.id,
             item_id=item.id,
             lot=lot,
