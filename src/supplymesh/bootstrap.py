@@ -17,6 +17,8 @@ def load_models() -> type[Base]:
     import supplymesh.collab.outsourcing_model
     import supplymesh.collab.procurement_model
     import supplymesh.collab.receiving_model
+    import supplymesh.collab.reconciliation_model
+    import supplymesh.devices.alarm_model
     import supplymesh.devices.model
     import supplymesh.inventory.model
     import supplymesh.logistics.model

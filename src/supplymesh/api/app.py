@@ -95,6 +95,9 @@ def _mount_extra_routers(app: FastAPI) -> None:
     from supplymesh.api.routers import devices
 
     app.include_router(devices.router)
+    from supplymesh.api.routers import alarms
+
+    app.include_router(alarms.router)
     from supplymesh.api.routers import logistics
 
     app.include_router(logistics.router)
@@ -104,6 +107,9 @@ def _mount_extra_routers(app: FastAPI) -> None:
     from supplymesh.api.routers import outsourcing
 
     app.include_router(outsourcing.router)
+    from supplymesh.api.routers import reconciliation
+
+    app.include_router(reconciliation.router)
     mount_web(app)
 
 

@@ -4,8 +4,10 @@ the ingestor, and the broker provisioner the API uses when credentials change.""
 from __future__ import annotations
 
 import logging
+import threading
 from typing import TYPE_CHECKING
 
+from supplymesh.devices.alarms import AlarmEngine
 from supplymesh.devices.ports import BrokerProvisioner
 from supplymesh.devices.settings import DeviceSettings
 from supplymesh.devices.store import BatchHook, TelemetryStore
@@ -31,6 +33,9 @@ class DeviceRuntime:
         self.store = TelemetryStore(db, max_payload=self.device_settings.mqtt_max_payload)
         self.broker: EmbeddedBroker | None = None
         self.ingestor: Ingestor | None = None
+        self.alarms = AlarmEngine(db)
+        self.store.subscribe(self.alarms)  # every stored batch is checked against the rules
+        self._stop_heartbeats = threading.Event()
 
     @property
     def enabled(self) -> bool:
@@ -56,9 +61,18 @@ class DeviceRuntime:
             self.store, address, retention=self.device_settings.retention
         ).start()
         log.info("MQTT ingestion from %s:%d", address.host, address.port)
+        threading.Thread(target=self._heartbeats, name="alarm-heartbeats", daemon=True).start()
         return self
 
+    def _heartbeats(self, every_s: float = 30.0) -> None:
+        while not self._stop_heartbeats.wait(every_s):
+            try:
+                self.alarms.check_heartbeats()
+            except Exception:  # a bad rule must not stop the other checks; it is logged
+                log.exception("heartbeat check failed")
+
     def stop(self) -> None:
+        self._stop_heartbeats.set()
         if self.ingestor is not None:
             self.ingestor.stop()
         if self.broker is not None:

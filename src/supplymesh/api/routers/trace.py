@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from supplymesh.api.deps import UowDep
 from supplymesh.platform.errors import NotFound, invalid
 from supplymesh.platform.types import MAX_INT
+from supplymesh.trace import recall
 from supplymesh.trace.epcis import capture as epcis_capture
 from supplymesh.trace.epcis import query as epcis_query
 from supplymesh.trace.ident import issuing
@@ -71,6 +72,28 @@ def events(request: Request, uow: UowDep) -> JSONResponse:
     return JSONResponse(
         epcis_query.query_document(page), headers=headers, media_type="application/ld+json"
     )
+
+
+# --- trace and recall -------------------------------------------------------------------------
+
+EpcParam = Annotated[str, Query(min_length=1, max_length=300)]
+DepthParam = Annotated[int, Query(ge=0, le=recall.MAX_DEPTH)]
+
+
+@router.get("/trace/forward", tags=["epcis"])
+def trace_forward(
+    uow: UowDep, epc: EpcParam, max_depth: DepthParam = recall.DEFAULT_DEPTH
+) -> dict[str, object]:
+    """Where an EPC or lot went: everything made from it or packed with it, and where."""
+    return recall.walk(uow, epc, "forward", max_depth).to_json()
+
+
+@router.get("/trace/backward", tags=["epcis"])
+def trace_backward(
+    uow: UowDep, epc: EpcParam, max_depth: DepthParam = recall.DEFAULT_DEPTH
+) -> dict[str, object]:
+    """What a unit is made of, down to supplier lots, and the sites on the way."""
+    return recall.walk(uow, epc, "backward", max_depth).to_json()
 
 
 # --- ledger -----------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def _simple_parts(problem: LoadingProblem) -> list[Part]:
 
 
 def build_blocks(
-    problem: LoadingProblem, max_blocks: int, seed: int, general: bool = True, rounds: int = 1
+    problem: LoadingProblem, max_blocks: int, seed: int, general: bool = True
 ) -> BlockTable:
     """All simple blocks, plus the largest general pairs (when `general`) up to `max_blocks`.
 
@@ -102,13 +102,6 @@ def build_blocks(
     rng = random.Random(seed)
     if general and 0 < len(rows) < max_blocks:
         pairs = _general_pairs(problem, rows)
-        for _ in range(rounds - 1):
-            # Pairs of pairs: heterogeneous sets rarely give one dense simple block, but
-            # several equal-height blocks joined again often do.
-            rng.shuffle(pairs)
-            pairs.sort(key=lambda r: -r[3])
-            pairs = pairs[: max_blocks - len(rows)]
-            pairs += _general_pairs(problem, rows + pairs)
         # Every simple block stays (small ones fill the last gaps); the largest pairs join.
         rng.shuffle(pairs)
         pairs.sort(key=lambda r: -r[3])
