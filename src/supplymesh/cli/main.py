@@ -134,17 +134,23 @@ def serve(
     import uvicorn
 
     from supplymesh.api.app import create_app
+    from supplymesh.devices.model import DeviceError
     from supplymesh.devices.runtime import DeviceRuntime
     from supplymesh.platform.schema import migrate
 
     db = database()
     migrate(db.engine)
-    devices = DeviceRuntime(db, settings()).start()  # MQTT broker and ingestor, if enabled
+    try:
+        devices: DeviceRuntime | None = DeviceRuntime(db, settings()).start()
+    except DeviceError as exc:  # e.g. a system mosquitto already on 1883: serve the rest anyway
+        typer.echo(f"warning: {exc.message}; serving without MQTT ingestion", err=True)
+        devices = None
     typer.echo(f"SupplyMesh at http://{host}:{port}/  (API docs: /docs)", err=True)
     try:
         uvicorn.run(create_app(settings()), host=host, port=port, log_level="info")
     finally:
-        devices.stop()
+        if devices is not None:
+            devices.stop()
 
 
 @app.command("import")
