@@ -114,7 +114,11 @@ def _mount_extra_routers(app: FastAPI) -> None:
 
 
 def _mount_assets(app: FastAPI) -> None:
-    for name, sub in (("swagger-ui", "swagger-ui-dist"), ("leaflet", "leaflet/dist")):
+    for name, sub in (
+        ("swagger-ui", "swagger-ui-dist"),
+        ("leaflet", "leaflet/dist"),
+        ("echarts", "echarts/dist"),
+    ):
         path: Path = ASSETS / sub
         if path.is_dir():
             app.mount(f"/assets/{name}", StaticFiles(directory=path), name=f"assets-{name}")
