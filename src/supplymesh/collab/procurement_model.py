@@ -127,6 +127,7 @@ class LineAnswerStatus(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     PROPOSED = "proposed"
+    CANCELLED = "cancelled"  # the buyer dropped the line; its open quantity left on-order stock
 
 
 #: (state, move) → next state; the move's side is in `LINE_MOVE_SIDE`.
@@ -136,6 +137,12 @@ LINE_MOVES: dict[tuple[str, str], str] = {
     (LineAnswerStatus.OPEN, "propose"): LineAnswerStatus.PROPOSED,
     (LineAnswerStatus.PROPOSED, "accept_proposal"): LineAnswerStatus.ACCEPTED,
     (LineAnswerStatus.PROPOSED, "reject_proposal"): LineAnswerStatus.OPEN,
+    # The buyer drops a line the supplier has not committed to; an accepted line is dropped
+    # only through a cancellation change order the supplier signs (`cancel_committed`).
+    (LineAnswerStatus.OPEN, "cancel"): LineAnswerStatus.CANCELLED,
+    (LineAnswerStatus.PROPOSED, "cancel"): LineAnswerStatus.CANCELLED,
+    (LineAnswerStatus.REJECTED, "cancel"): LineAnswerStatus.CANCELLED,
+    (LineAnswerStatus.ACCEPTED, "cancel_committed"): LineAnswerStatus.CANCELLED,
 }
 LINE_MOVE_SIDE = {
     "accept": "supplier",
@@ -143,6 +150,8 @@ LINE_MOVE_SIDE = {
     "propose": "supplier",
     "accept_proposal": "buyer",
     "reject_proposal": "buyer",
+    "cancel": "buyer",
+    "cancel_committed": "buyer",
 }
 
 

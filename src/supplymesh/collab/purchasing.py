@@ -195,8 +195,15 @@ def _apply(
 
 
 def _follow(uow: UnitOfWork, view: PurchaseOrderView) -> None:
-    """Move the acknowledgement (and, once agreed, the order) to where the lines stand."""
-    states = {a.status for a in view.answers.values()}
+    """Move the acknowledgement (and, once agreed, the order) to where the lines stand.
+
+    Cancelled lines are settled and do not hold the order back; when every line is cancelled
+    the order itself is.
+    """
+    states = {a.status for a in view.answers.values()} - {LineAnswerStatus.CANCELLED}
+    if not states:
+        _cancel_order(uow, view)
+        return
     if LineAnswerStatus.OPEN in states:
         untouched = states == {LineAnswerStatus.OPEN} and view.ack.status == AckStatus.RELEASED
         target = AckStatus.RELEASED if untouched else AckStatus.PARTIALLY_ACKNOWLEDGED
@@ -210,6 +217,31 @@ def _follow(uow: UnitOfWork, view: PurchaseOrderView) -> None:
         move(uow, view.ack, target, ACK_TRANSITIONS, order_id=view.order.id)
     if target == AckStatus.CONFIRMED:
         _confirm_order(uow, view.order)
+
+
+def _cancel_order(uow: UnitOfWork, view: PurchaseOrderView) -> None:
+    order, was = view.order, view.order.status
+    if was in (OrderStatus.RELEASED, OrderStatus.CONFIRMED):
+        with acting_for_owner(uow, order.enterprise_id) as owner:
+            orders.cancel(owner, order.id)
+        record_move(uow, order, order.id, "order", was, OrderStatus.CANCELLED, order.id)
+    if view.ack.status != AckStatus.CANCELLED:
+        move(uow, view.ack, AckStatus.CANCELLED, ACK_TRANSITIONS, order_id=order.id)
+
+
+def _drop_line(
+    uow: UnitOfWork, view: PurchaseOrderView, line: OrderLine, action: str, reason: str | None
+) -> None:
+    """Cancel one line: what has not shipped leaves the line and the buyer's on-order stock."""
+    answer = view.answers[line.id]
+    target = check_move("po_line", LINE_MOVES, answer.status, action)
+    dropped = line.quantity - line.quantity_shipped
+    with acting_for_owner(uow, view.order.enterprise_id) as owner:
+        _apply(owner, view.order, line, line.quantity_shipped, None, None)
+        line.cancelled_quantity += dropped
+    previous = answer.enter(target)
+    uow.flush()
+    record_move(uow, answer, answer.id, "po_line", previous, target, view.order.id, note=reason)
 
 
 def _confirm_order(uow: UnitOfWork, order: Order) -> None:
@@ -284,7 +316,8 @@ def decide_proposal(
 
 
 def confirm(uow: UnitOfWork, order_id: int, cmd: DecisionIn) -> PurchaseOrderView:
-    """The buyer goes ahead with an acknowledged order whose rejected lines it accepts."""
+    """The buyer goes ahead with an acknowledged order; the lines the supplier rejected are
+    cancelled (their quantity leaves on-order stock), and if that is all of them, the order."""
     order = purchase_order(uow, order_id)
     require_side(uow, "buyer", order.enterprise_id, order.partner_enterprise_id)
     view = _load(uow, order, create=True)
@@ -292,8 +325,30 @@ def confirm(uow: UnitOfWork, order_id: int, cmd: DecisionIn) -> PurchaseOrderVie
     if view.ack.status != AckStatus.ACKNOWLEDGED:
         allowed = view.ack.allowed_transitions
         raise IllegalTransition("purchase_order", view.ack.status, AckStatus.CONFIRMED, allowed)
-    move(uow, view.ack, AckStatus.CONFIRMED, ACK_TRANSITIONS, order_id=order.id, note=cmd.reason)
-    _confirm_order(uow, order)
+    for line in view.lines:
+        if view.answers[line.id].status == LineAnswerStatus.REJECTED:
+            _drop_line(uow, view, line, "cancel", view.answers[line.id].reason)
+    if all(a.status == LineAnswerStatus.CANCELLED for a in view.answers.values()):
+        _cancel_order(uow, view)  # every line was refused: nothing is left to confirm
+    else:
+        move(
+            uow, view.ack, AckStatus.CONFIRMED, ACK_TRANSITIONS, order_id=order.id, note=cmd.reason
+        )
+        _confirm_order(uow, order)
+    return _load(uow, order, create=False)
+
+
+def cancel_line(uow: UnitOfWork, order_id: int, line_id: int, cmd: DecisionIn) -> PurchaseOrderView:
+    """The buyer drops a line the supplier has not accepted (open, proposed or rejected)."""
+    order = purchase_order(uow, order_id)
+    require_side(uow, "buyer", order.enterprise_id, order.partner_enterprise_id)
+    if order.status not in (OrderStatus.RELEASED, OrderStatus.CONFIRMED):
+        raise IllegalTransition("order", order.status, "line_cancelled", order.allowed_transitions)
+    view = _load(uow, order, create=True)
+    line = _line(view, line_id)
+    require_version("PoLineAnswer", line.id, cmd.version, view.answers[line.id].version)
+    _drop_line(uow, view, line, "cancel", cmd.reason)
+    _follow(uow, view)
     return _load(uow, order, create=False)
 
 
@@ -324,11 +379,17 @@ def request_change(uow: UnitOfWork, order_id: int, cmd: ChangeOrderIn) -> Purcha
         raise IllegalTransition(
             "order", order.status, OrderStatus.CANCELLED, order.allowed_transitions
         )
+    elif cmd.order_line_id is not None:
+        line = _line(view, cmd.order_line_id)
+        status = view.answers[line.id].status
+        check_move("po_line", LINE_MOVES, status, "cancel_committed")
+        if line.quantity_shipped >= line.quantity:
+            raise invalid("order_line_id", f"line {line.line_no} has shipped in full")
     change = ChangeOrder(
         enterprise_id=order.enterprise_id,
         partner_enterprise_id=order.partner_enterprise_id,
         order_id=order.id,
-        order_line_id=cmd.order_line_id if cmd.kind == ChangeKind.CHANGE.value else None,
+        order_line_id=cmd.order_line_id,
         kind=cmd.kind,
         quantity=cmd.quantity,
         requested_date=cmd.requested_date,
@@ -367,17 +428,21 @@ def decide_change(
     view = _load(uow, order, create=True)
     was = order.status
     if target == ChangeStatus.ACCEPTED:
-        with acting_for_owner(uow, order.enterprise_id) as owner:
-            if change.kind == ChangeKind.CANCEL:
+        if change.kind == ChangeKind.CANCEL and change.order_line_id is not None:
+            line = _line(view, change.order_line_id)
+            _drop_line(uow, view, line, "cancel_committed", change.note)
+            _follow(uow, view)
+        elif change.kind == ChangeKind.CANCEL:
+            with acting_for_owner(uow, order.enterprise_id) as owner:
                 orders.cancel(owner, order.id)
-            elif change.order_line_id is not None:
+            record_move(uow, order, order.id, "order", was, OrderStatus.CANCELLED, order.id)
+            move(uow, view.ack, AckStatus.CANCELLED, ACK_TRANSITIONS, order_id=order.id)
+        elif change.order_line_id is not None:
+            with acting_for_owner(uow, order.enterprise_id) as owner:
                 line = _line(view, change.order_line_id)
                 _apply(
                     owner, order, line, change.quantity, change.requested_date, change.unit_price
                 )
-        if change.kind == ChangeKind.CANCEL:
-            record_move(uow, order, order.id, "order", was, OrderStatus.CANCELLED, order.id)
-            move(uow, view.ack, AckStatus.CANCELLED, ACK_TRANSITIONS, order_id=order.id)
     change.reason = cmd.reason
     previous = change.enter(target)
     uow.flush()

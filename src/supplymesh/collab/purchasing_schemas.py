@@ -29,7 +29,10 @@ class DecisionIn(Input):
 
 
 class ChangeOrderIn(Input):
-    """A change to one line of a confirmed order, or the cancellation of the whole order."""
+    """A change to one line of a confirmed order, or a cancellation (of one line or the order).
+
+    `kind: cancel` with an `order_line_id` cancels that line only; without one, the order.
+    """
 
     version: int | None = Field(default=None, description="the order's version")
     kind: Literal["change", "cancel"]
@@ -60,6 +63,7 @@ class PurchaseOrderLinePublic(Output):
     requested_date: date | None
     quantity_shipped: Qty
     quantity_received: Qty
+    cancelled_quantity: Qty
     version: int
     answer: LineAnswerPublic
 

@@ -29,7 +29,7 @@ from supplymesh.collab.purchasing_moves import move, record_move, require_side, 
 from supplymesh.collab.rfq_schemas import QuoteIn, RfqCreate
 from supplymesh.inventory import refs
 from supplymesh.network.model import Partnership
-from supplymesh.platform import crud
+from supplymesh.platform import crud, numbering
 from supplymesh.platform.crud import Page
 from supplymesh.platform.db import utcnow
 from supplymesh.platform.errors import (
@@ -39,6 +39,7 @@ from supplymesh.platform.errors import (
     ValidationFailed,
     invalid,
 )
+from supplymesh.platform.numbering import highest_suffix
 from supplymesh.platform.uow import UnitOfWork
 
 SUPPLY_RELATIONS = ("supplier", "subcontractor")
@@ -66,14 +67,16 @@ class QuoteView:
 
 
 def _next_number(uow: UnitOfWork) -> str:
-    numbers = uow.session.scalars(
-        select(Rfq.number)
-        .where(Rfq.enterprise_id == uow.ctx.enterprise_id, Rfq.number.like("RFQ-%"))
-        .order_by(func.length(Rfq.number).desc(), Rfq.number.desc())
-        .limit(50)
-    )
-    last = next((int(n[4:]) for n in numbers if n[4:].isdigit()), 0)
-    return f"RFQ-{last + 1:06d}"
+    def highest_in_use() -> int:
+        numbers = uow.session.scalars(
+            select(Rfq.number)
+            .where(Rfq.enterprise_id == uow.ctx.enterprise_id, Rfq.number.like("RFQ-%"))
+            .order_by(func.length(Rfq.number).desc(), Rfq.number.desc())
+            .limit(50)
+        )
+        return highest_suffix(list(numbers), "RFQ")
+
+    return numbering.next_number(uow, "RFQ", highest_in_use)
 
 
 def approved_suppliers(uow: UnitOfWork, ids: list[int]) -> set[int]:

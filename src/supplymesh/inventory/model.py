@@ -405,6 +405,8 @@ class OrderLine(PartyScoped, Base, Versioned):
     requested_date: Mapped[date | None] = mapped_column(Date)
     quantity_shipped: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
     quantity_received: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
+    #: What was taken off the line when it was cancelled (`quantity` keeps what still counts).
+    cancelled_quantity: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
 
     @property
     def open_quantity(self) -> Decimal:

@@ -29,7 +29,7 @@ from supplymesh.inventory.model import (
 from supplymesh.inventory.schemas import OrderCreate, OrderLineIn, OrderUpdate
 from supplymesh.inventory.stock import StockLedger
 from supplymesh.network.model import Item, Site
-from supplymesh.platform import crud
+from supplymesh.platform import crud, numbering
 from supplymesh.platform.crud import Page
 from supplymesh.platform.errors import (
     Conflict,
@@ -39,6 +39,7 @@ from supplymesh.platform.errors import (
     ValidationFailed,
     invalid,
 )
+from supplymesh.platform.numbering import highest_suffix
 from supplymesh.platform.uow import UnitOfWork
 
 NUMBER_PREFIX = {OrderKind.PURCHASE: "PO", OrderKind.SALES: "SO", OrderKind.TRANSFER: "TO"}
@@ -53,19 +54,28 @@ class OrderView:
 
 
 def next_number(uow: UnitOfWork, model: type[Order] | type[Shipment], prefix: str) -> str:
-    """The owner's next free number ``PREFIX-000001`` (numbers it chose itself are skipped).
+    """The owner's next free number ``PREFIX-000001`` from its counter (see numbering)."""
 
-    Two concurrent creations may pick the same number; the unique constraint then answers
-    409 and a retry takes the next one.
-    """
-    numbers = uow.session.scalars(
-        select(model.number)
-        .where(model.enterprise_id == uow.ctx.enterprise_id, model.number.like(f"{prefix}-%"))
-        .order_by(func.length(model.number).desc(), model.number.desc())
-        .limit(200)
-    )
-    last = next((int(n[len(prefix) + 1 :]) for n in numbers if n[len(prefix) + 1 :].isdigit()), 0)
-    return f"{prefix}-{last + 1:06d}"
+    def highest_in_use() -> int:
+        numbers = uow.session.scalars(
+            select(model.number)
+            .where(model.enterprise_id == uow.ctx.enterprise_id, model.number.like(f"{prefix}-%"))
+            .order_by(func.length(model.number).desc(), model.number.desc())
+            .limit(200)
+        )
+        return highest_suffix(list(numbers), prefix)
+
+    def taken(number: str) -> bool:
+        return (
+            uow.session.scalar(
+                select(model.id).where(
+                    model.enterprise_id == uow.ctx.enterprise_id, model.number == number
+                )
+            )
+            is not None
+        )
+
+    return numbering.next_number(uow, prefix, highest_in_use, taken)
 
 
 def owned_order(uow: UnitOfWork, order_id: int, expected_version: int | None = None) -> Order:

@@ -262,6 +262,7 @@ class OrderLinePublic(Output):
     requested_date: date | None
     quantity_shipped: Qty
     quantity_received: Qty
+    cancelled_quantity: Qty
     open_quantity: Qty
 
 

@@ -114,6 +114,7 @@ def _po(view: PurchaseOrderView) -> PurchaseOrderPublic:
                 requested_date=line.requested_date,
                 quantity_shipped=line.quantity_shipped,
                 quantity_received=line.quantity_received,
+                cancelled_quantity=line.cancelled_quantity,
                 version=line.version,
                 answer=LineAnswerPublic(
                     status=answer.status,
@@ -281,6 +282,18 @@ def decide_proposal(
     view = purchasing.decide_proposal(
         uow, order_id, line_id, decision == "accept", payload or DecisionIn()
     )
+    uow.commit()
+    return _po(view)
+
+
+@router.post(
+    "/purchase-orders/{order_id}/lines/{line_id}/cancel", response_model=PurchaseOrderPublic
+)
+def cancel_line(
+    order_id: Id, line_id: Id, uow: UowDep, payload: DecisionIn | None = None
+) -> PurchaseOrderPublic:
+    """Drop a line the supplier has not accepted (buyer); accepted lines need a change order."""
+    view = purchasing.cancel_line(uow, order_id, line_id, payload or DecisionIn())
     uow.commit()
     return _po(view)
 
