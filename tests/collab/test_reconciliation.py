@@ -202,6 +202,25 @@ def test_invoice_match_dispute_correct_agree_and_sign(db: Database, client: Test
         ("supplier_signed", "signed", b),
     ]
 
+    # one order end to end: its timeline ends with the billing, for both sides, no one else
+    for viewer in (m.buyer, m.beta):
+        entries = ok(client.get(f"/api/v1/orders/{po['id']}/timeline", headers=viewer.headers))
+        billing = [
+            (e["document_kind"], e["to_state"], e["actor_enterprise_code"])
+            for e in entries["entries"]
+            if e["document_kind"] in ("invoice", "reconciliation")
+        ]
+        assert billing[0] == ("invoice", "submitted", "BETA")
+        assert ("invoice", "superseded", "BETA") in billing
+        assert billing.count(("invoice", "submitted", "BETA")) == 2  # the first and its correction
+        assert ("reconciliation", "disputed", "BUYER") in billing
+        assert billing[-2:] == [
+            ("reconciliation", "supplier_signed", "BETA"),
+            ("reconciliation", "signed", "BUYER"),
+        ]
+    outsider = client.get(f"/api/v1/orders/{po['id']}/timeline", headers=m.gamma.headers)
+    assert outsider.status_code == 404
+
 
 def test_not_received_unknown_and_over_invoiced_lines(db: Database, client: TestClient) -> None:
     m, po = confirmed_order(db, client)

@@ -1,7 +1,9 @@
 """One order end to end (一单到底): every document and move linked to it, in time order.
 
 The entries come from the recorded document transitions (the RFQ invitation and the quote the
-order came from, the order's acknowledgement, line answers and change orders) and from the
+order came from, the order's acknowledgement, line answers and change orders, its ship notices,
+receipts and QC, the supplier invoices that bill its lines and the reconciliation statements
+whose period covers those invoices) and from the
 outbox for what the inventory context does on its own (the order's creation and status
 changes, its shipments). Everything is read in the caller's scope, so each party sees the
 entries of documents it may see; actors (enterprise and user names) are looked up for exactly
@@ -12,11 +14,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from supplymesh.collab.procurement_model import DocumentTransition, RfqAward
 from supplymesh.collab.purchasing_schemas import Timeline, TimelineEntry
-from supplymesh.inventory.model import Order, Shipment
+from supplymesh.collab.reconciliation_model import Invoice, InvoiceLine, Reconciliation
+from supplymesh.inventory.model import Order, OrderLine, Shipment
 from supplymesh.network.model import Enterprise, User
 from supplymesh.platform.errors import NotFound
 from supplymesh.platform.events import OutboxEvent
@@ -47,7 +50,37 @@ def _transitions(uow: UnitOfWork, order: Order) -> list[DocumentTransition]:
                 ),
             ),
         )
+    billing = _billing(uow, order)
+    if billing:
+        linked = or_(linked, *billing)
     return list(uow.session.scalars(select(T).where(linked).order_by(T.at, T.id)))
+
+
+def _billing(uow: UnitOfWork, order: Order) -> list[ColumnElement[bool]]:
+    """Conditions for the invoices billing the order's lines and the statements covering them."""
+    line_ids = select(OrderLine.id).where(OrderLine.order_id == order.id)
+    invoices = list(
+        uow.session.execute(
+            select(Invoice.id, Invoice.issue_date).where(
+                Invoice.id.in_(
+                    select(InvoiceLine.invoice_id).where(InvoiceLine.order_line_id.in_(line_ids))
+                )
+            )
+        )
+    )
+    if not invoices:
+        return []
+    T = DocumentTransition
+    dates = [issued for _id, issued in invoices]
+    statements = select(Reconciliation.id).where(
+        Reconciliation.enterprise_id == order.enterprise_id,
+        Reconciliation.partner_enterprise_id == order.partner_enterprise_id,
+        or_(*(and_(Reconciliation.period_from <= d, Reconciliation.period_to >= d) for d in dates)),
+    )
+    return [
+        and_(T.document_kind == "invoice", T.document_id.in_([i for i, _d in invoices])),
+        and_(T.document_kind == "reconciliation", T.document_id.in_(statements)),
+    ]
 
 
 def _outbox(uow: UnitOfWork, order: Order) -> list[OutboxEvent]:
