@@ -47,3 +47,18 @@ class StationFence(TenantOwned, Base, Versioned):
     priority: Mapped[int] = mapped_column(default=0)
     geometry: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+@scoped
+class RoutePlanRecord(TenantOwned, Base, Versioned):
+    """One planning run of delivery routes from one depot."""
+
+    __tablename__ = "route_plans"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    depot_site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

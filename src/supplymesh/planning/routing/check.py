@@ -30,6 +30,33 @@ class CheckReport:
         return not self.violations
 
 
+@dataclass(frozen=True)
+class StopTime:
+    """When a vehicle reaches a client, starts serving it (after waiting) and leaves."""
+
+    arrival: int
+    start: int
+    departure: int
+
+
+def timetable(problem: RoutingProblem, route: Route) -> tuple[list[StopTime], int]:
+    """Walk `route` in time from the start of its vehicle's shift; return each stop's times
+    and the time the vehicle is back at its depot. Arriving early means waiting."""
+    vt = problem.vehicle_types[route.vehicle_type]
+    time = max(vt.shift_early, problem.depots[vt.depot].tw_early)
+    prev = vt.depot
+    stops: list[StopTime] = []
+    for c in route.clients:
+        client = problem.clients[c]
+        loc = problem.location(c)
+        arrival = time + int(problem.duration[prev, loc])
+        start = max(arrival, client.tw_early)
+        time = start + client.service_duration
+        stops.append(StopTime(arrival, start, time))
+        prev = loc
+    return stops, time + int(problem.duration[prev, vt.depot])
+
+
 def check_routes(problem: RoutingProblem, routes: Sequence[Route]) -> CheckReport:
     """Check ``routes`` against ``problem`` and recompute their total distance.
 
@@ -92,24 +119,21 @@ def _check_route(problem: RoutingProblem, r: int, route: Route, violations: list
     if peak > vt.capacity:
         violations.append(f"route {r}: load {peak} exceeds capacity {vt.capacity}")
 
-    time = max(vt.shift_early, depot.tw_early)
-    prev = vt.depot
-    distance = 0
-    for c in route.clients:
+    stops, back = timetable(problem, route)
+    for c, stop in zip(route.clients, stops, strict=True):
         client = problem.clients[c]
-        loc = problem.location(c)
-        distance += int(problem.distance[prev, loc])
-        time = max(time + int(problem.duration[prev, loc]), client.tw_early)
-        if time > client.tw_late:
+        if stop.start > client.tw_late:
             violations.append(
-                f"route {r}: client {client.name or c} served at {time}, "
+                f"route {r}: client {client.name or c} served at {stop.start}, "
                 f"after its window closes at {client.tw_late}"
             )
-        time += client.service_duration
+    prev, distance = vt.depot, 0
+    for c in route.clients:
+        loc = problem.location(c)
+        distance += int(problem.distance[prev, loc])
         prev = loc
     distance += int(problem.distance[prev, vt.depot])
-    time += int(problem.duration[prev, vt.depot])
     closes = min(vt.shift_late, depot.tw_late)
-    if time > closes:
-        violations.append(f"route {r}: back at depot at {time}, after {closes}")
+    if back > closes:
+        violations.append(f"route {r}: back at depot at {back}, after {closes}")
     return distance

@@ -1,0 +1,155 @@
+"""Delivery routes on the map: plan a depot's day, see each truck's stops and times.
+
+The page calls the same use case as `POST /api/v1/route-plans`; the map is drawn from the
+stored plan (`/logistics/routes/{id}.json`) over the offline base layer, so it works without
+internet like the network map.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import Form, Path
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from supplymesh.logistics import route_plans
+from supplymesh.logistics.route_schemas import RoutePlanCreate
+from supplymesh.network.model import Site
+from supplymesh.platform.errors import DomainError, NotFound
+from supplymesh.platform.types import MAX_INT
+from supplymesh.web.context import DataDep, Web, WebDep, render
+from supplymesh.web.nav import NavEntry, PageSet, web_router
+from supplymesh.web.pages.map import BASE_LAYER
+
+router = web_router()
+Id = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+def _depots(web: Web) -> list[Site]:
+    query = select(Site).where(
+        Site.enterprise_id == web.caller.enterprise_id,
+        Site.latitude.is_not(None),
+        Site.kind.in_(("warehouse", "dc", "plant")),
+    )
+    return list(web.uow.session.scalars(query.order_by(Site.code)))
+
+
+def _list_page(
+    web: Web, alert: str | None = None, status_code: int = 200, form: dict[str, str] | None = None
+) -> HTMLResponse:
+    return render(
+        web,
+        "routes.html",
+        title=web.t("nav.routes"),
+        active="routes",
+        plans=route_plans.list_route_plans(web.uow),
+        depots=_depots(web),
+        form=form or {},
+        alert=alert,
+        notice=None,
+        status_code=status_code,
+    )
+
+
+@router.get("/logistics/routes", response_class=HTMLResponse)
+def routes_page(web: WebDep) -> HTMLResponse:
+    """Stored route plans, newest first, and the form to plan a depot's day."""
+    return _list_page(web)
+
+
+@router.post("/logistics/routes", response_model=None)
+def plan_routes(
+    web: WebDep,
+    depot_site_id: Annotated[str, Form()] = "",
+    day: Annotated[str, Form()] = "",
+    vehicle_name: Annotated[str, Form()] = "",
+    capacity_kg: Annotated[str, Form()] = "",
+    count: Annotated[str, Form()] = "1",
+    shift_start: Annotated[str, Form()] = "08:00",
+    shift_end: Annotated[str, Form()] = "18:00",
+    time_limit_s: Annotated[str, Form()] = "5",
+) -> Response:
+    """Plan and store; a refused request shows the reason above the form, nothing is kept."""
+    form = {
+        "depot_site_id": depot_site_id,
+        "day": day,
+        "vehicle_name": vehicle_name,
+        "capacity_kg": capacity_kg,
+        "count": count,
+        "shift_start": shift_start,
+        "shift_end": shift_end,
+        "time_limit_s": time_limit_s,
+    }
+    try:
+        body = RoutePlanCreate.model_validate(
+            {
+                "name": f"{day}",
+                "depot_site_id": depot_site_id or 0,
+                "date": day or None,
+                "vehicles": [
+                    {
+                        "name": vehicle_name,
+                        "capacity_kg": capacity_kg or 0,
+                        "count": count or 1,
+                        "shift_start": shift_start,
+                        "shift_end": shift_end,
+                    }
+                ],
+                "time_limit_s": time_limit_s or 5,
+            }
+        )
+    except ValidationError as exc:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return _list_page(web, web.t("error.invalid", detail=detail), 422, form)
+    try:
+        plan = route_plans.create_route_plan(web.uow, body)
+        web.uow.commit()
+    except DomainError as exc:
+        web.uow.session.rollback()
+        return _list_page(web, web.t("error.invalid", detail=exc.message), exc.status, form)
+    return RedirectResponse(f"/logistics/routes/{plan.id}", status_code=303)
+
+
+@router.get("/logistics/routes/{plan_id}.json", response_class=JSONResponse)
+def plan_json(web: DataDep, plan_id: Id) -> JSONResponse:
+    """The stored plan as the map script reads it."""
+    plan = route_plans.get_route_plan(web.uow, plan_id)
+    return JSONResponse(plan.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
+
+
+@router.get("/logistics/routes/{plan_id}", response_class=HTMLResponse)
+def plan_page(web: WebDep, plan_id: Id) -> HTMLResponse:
+    """One plan: the trucks' routes on the map and each truck's stop list with times."""
+    try:
+        plan = route_plans.get_route_plan(web.uow, plan_id)
+    except NotFound:
+        return render(
+            web,
+            "error.html",
+            title=web.t("error.not_found.title"),
+            message=web.t("routes.not_found"),
+            back_href="/logistics/routes",
+            back_label=web.t("error.back_to", page=web.t("nav.routes")),
+            status_code=404,
+        )
+    config = {
+        "data": f"/logistics/routes/{plan_id}.json",
+        "base": BASE_LAYER,
+        "labels": {"depot": web.t("routes.depot"), "stop": web.t("routes.stop")},
+    }
+    return render(
+        web,
+        "route_plan.html",
+        title=f"{web.t('nav.routes')} · {plan.name}",
+        active="routes",
+        plan=plan,
+        config=json.dumps(config, ensure_ascii=False).replace("</", "<\\/"),
+    )
+
+
+PAGES = PageSet(
+    router, (NavEntry("routes", "/logistics/routes", "nav.routes", "map", "operations", 45),)
+)
