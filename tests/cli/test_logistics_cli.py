@@ -60,3 +60,14 @@ def test_docks_plan_from_a_request_file(settings: Settings, tmp_path: Path) -> N
     file.write_text(json.dumps(request), encoding="utf-8")
     bad = run(settings, "logistics", "docks", str(file))
     assert bad.returncode == 1 and "trucks.0.pallets" in bad.stderr
+
+
+def test_load_writes_the_picture(settings: Settings, tmp_path: Path) -> None:
+    from tests.logistics.test_loading_plans import LOAD
+
+    file, svg = tmp_path / "load.json", tmp_path / "load.svg"
+    file.write_text(json.dumps(LOAD, ensure_ascii=False), encoding="utf-8")
+    done = run(settings, "logistics", "load", str(file), "--svg", str(svg), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["loaded_boxes"] == 28
+    assert svg.read_text(encoding="utf-8").startswith("<svg")

@@ -161,3 +161,30 @@ def docks(
         return
     for visit in answer.model_dump()["visits"]:
         typer.echo("  ".join(f"{k}={v}" for k, v in visit.items() if v is not None))
+
+
+@logistics_app.command("load")
+@_cleanly
+def load(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="loading request JSON")],
+    svg: Annotated[Path | None, typer.Option("--svg", help="write the picture here")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load a truck or container (the body of POST /loading/plan); optionally save the picture."""
+    from supplymesh.logistics.loading_plans import plan_loading
+    from supplymesh.logistics.loading_schemas import LoadingPlanRequest
+
+    answer = plan_loading(_validated(LoadingPlanRequest, _read_json(file), str(file)))
+    if svg is not None:
+        svg.write_text(answer.picture_svg, encoding="utf-8")
+    if as_json:
+        typer.echo(answer.model_dump_json(exclude={"picture_svg"}))
+        return
+    typer.echo(
+        f"{answer.loaded_boxes} boxes, {answer.utilisation_pct} % of the volume, "
+        f"{answer.loaded_weight_kg} kg"
+    )
+    for c in answer.counts:
+        typer.echo(f"  {c.label} (stop {c.stop}): {c.loaded}/{c.requested}")
+    for v in answer.violations:
+        typer.echo(f"  violation: {v}")

@@ -1,4 +1,5 @@
-"""Delivery routes on the map: plan a depot's day, see each truck's stops and times.
+"""Delivery routes on the map (plan a depot's day, see each truck's stops and times) and
+loading a truck (boxes in, the plan and its picture out).
 
 The page calls the same use case as `POST /api/v1/route-plans`; the map is drawn from the
 stored plan (`/logistics/routes/{id}.json`) over the offline base layer, so it works without
@@ -16,6 +17,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from supplymesh.logistics import route_plans
+from supplymesh.logistics.loading_plans import plan_loading
+from supplymesh.logistics.loading_schemas import PRESETS, LoadingPlanRequest, LoadingPlanResponse
 from supplymesh.logistics.route_schemas import RoutePlanCreate
 from supplymesh.network.model import Site
 from supplymesh.platform.errors import DomainError, NotFound
@@ -150,6 +153,99 @@ def plan_page(web: WebDep, plan_id: Id) -> HTMLResponse:
     )
 
 
+# --- loading a truck -------------------------------------------------------------------------
+
+BOX_COLUMNS = ("label", "length_mm", "width_mm", "height_mm", "quantity", "weight_kg", "stop")
+SAMPLE_BOXES = "\n".join(
+    (
+        "冰箱 BCD-218,600,650,1450,12,48,1",
+        "洗衣机 XQB80,560,580,900,16,32,1",
+        "微波炉 M1-L213,480,380,300,40,12,2",
+        "电饭煲 FB40,380,300,280,60,4,2",
+    )
+)
+
+
+def _boxes(text: str) -> list[dict[str, str]]:
+    """CSV lines (no header) → box dicts; a wrong column count names the line."""
+    rows = []
+    for number, line in enumerate(text.strip().splitlines(), start=1):
+        if not line.strip():
+            continue
+        cells = [c.strip() for c in line.replace("，", ",").split(",")]
+        if len(cells) != len(BOX_COLUMNS):
+            raise ValueError(f"line {number}: {len(cells)} values, expected {len(BOX_COLUMNS)}")
+        rows.append(dict(zip(BOX_COLUMNS, cells, strict=True)))
+    return rows
+
+
+def _loading_page(
+    web: Web,
+    form: dict[str, str],
+    result: LoadingPlanResponse | None = None,
+    alert: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        web,
+        "loading.html",
+        title=web.t("nav.loading"),
+        active="loading",
+        presets=list(PRESETS),
+        form=form,
+        result=result,
+        columns=BOX_COLUMNS,
+        alert=alert,
+        notice=None,
+        status_code=status_code,
+    )
+
+
+@router.get("/logistics/loading", response_class=HTMLResponse)
+def loading_page(web: WebDep) -> HTMLResponse:
+    """The loading form with a sample load filled in."""
+    return _loading_page(web, {"preset": "van_4_2m", "boxes": SAMPLE_BOXES, "time_limit_s": "3"})
+
+
+@router.post("/logistics/loading", response_class=HTMLResponse)
+def plan_loading_form(
+    web: WebDep,
+    preset: Annotated[str, Form()] = "van_4_2m",
+    boxes: Annotated[str, Form()] = "",
+    time_limit_s: Annotated[str, Form()] = "3",
+) -> HTMLResponse:
+    """Pack the typed boxes and show the plan with its picture; refusals name the box."""
+    form = {"preset": preset, "boxes": boxes, "time_limit_s": time_limit_s}
+    try:
+        request = LoadingPlanRequest.model_validate(
+            {
+                "container": {"preset": preset},
+                "boxes": _boxes(boxes),
+                "time_limit_s": time_limit_s or 3,
+            }
+        )
+    except (ValidationError, ValueError) as exc:
+        detail = (
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            if isinstance(exc, ValidationError)
+            else str(exc)
+        )
+        return _loading_page(
+            web, form, alert=web.t("error.invalid", detail=detail), status_code=422
+        )
+    try:
+        result = plan_loading(request)
+    except DomainError as exc:
+        return _loading_page(
+            web, form, alert=web.t("error.invalid", detail=exc.message), status_code=exc.status
+        )
+    return _loading_page(web, form, result)
+
+
 PAGES = PageSet(
-    router, (NavEntry("routes", "/logistics/routes", "nav.routes", "map", "operations", 45),)
+    router,
+    (
+        NavEntry("routes", "/logistics/routes", "nav.routes", "map", "operations", 45),
+        NavEntry("loading", "/logistics/loading", "nav.loading", "item", "operations", 46),
+    ),
 )
