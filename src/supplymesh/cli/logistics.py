@@ -188,3 +188,29 @@ def load(
         typer.echo(f"  {c.label} (stop {c.stop}): {c.loaded}/{c.requested}")
     for v in answer.violations:
         typer.echo(f"  violation: {v}")
+
+
+@logistics_app.command("design")
+@_cleanly
+def design(
+    enterprise: EnterpriseOpt,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="design request JSON")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Network design over the enterprise's sites (the body of POST /network-designs)."""
+    from supplymesh.cli.context import database, enterprise_context
+    from supplymesh.logistics.design_schemas import NetworkDesignRequest
+    from supplymesh.logistics.network_designs import design_network
+
+    request = _validated(NetworkDesignRequest, _read_json(file), str(file))
+    db = database()
+    with db.unit_of_work(enterprise_context(db, enterprise)) as uow:
+        answer = design_network(uow, request)
+    if as_json:
+        typer.echo(answer.model_dump_json())
+        return
+    codes = {s.site_id: s.code for s in answer.candidates}
+    for s in answer.scenarios:
+        cost = "—" if s.cost is None else f"{s.cost:,.0f}"
+        opened = ", ".join(codes[i] for i in s.open_site_ids)
+        typer.echo(f"{s.name}: {s.status}, cost {cost}, open: {opened or '—'} {s.reason}".rstrip())

@@ -8,7 +8,7 @@ table with one row per scenario, infeasible ones included with the reason.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -30,6 +30,9 @@ class ScenarioRow:
     utilisation_pct: float | None
     cost_vs_first_pct: float | None
     reason: str = ""
+    #: The plan itself, for maps: opened site indices and flows[i, j] (share of j served by i).
+    open_indices: tuple[int, ...] = ()
+    flows: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def compare_scenarios(
@@ -65,6 +68,8 @@ def compare_scenarios(
                 open_sites=tuple(problem.site_names[i] for i in opened),
                 utilisation_pct=100.0 * load / capacity if capacity > 0 else None,
                 cost_vs_first_pct=delta,
+                open_indices=tuple(opened),
+                flows=result.flows,
             )
         )
     return rows

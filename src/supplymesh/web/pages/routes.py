@@ -1,5 +1,6 @@
 """Delivery routes on the map (plan a depot's day, see each truck's stops and times) and
-loading a truck (boxes in, the plan and its picture out).
+loading a truck (boxes in, the plan and its picture out), and the network design (which
+warehouses to open, who each serves) on the map.
 
 The page calls the same use case as `POST /api/v1/route-plans`; the map is drawn from the
 stored plan (`/logistics/routes/{id}.json`) over the offline base layer, so it works without
@@ -17,8 +18,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from supplymesh.logistics import route_plans
+from supplymesh.logistics.design_schemas import NetworkDesignRequest, NetworkDesignResponse
 from supplymesh.logistics.loading_plans import plan_loading
 from supplymesh.logistics.loading_schemas import PRESETS, LoadingPlanRequest, LoadingPlanResponse
+from supplymesh.logistics.network_designs import design_network
 from supplymesh.logistics.route_schemas import RoutePlanCreate
 from supplymesh.network.model import Site
 from supplymesh.platform.errors import DomainError, NotFound
@@ -242,9 +245,118 @@ def plan_loading_form(
     return _loading_page(web, form, result)
 
 
+# --- network design ---------------------------------------------------------------------------
+
+CANDIDATE_KINDS = ("warehouse", "dc")
+CUSTOMER_KINDS = ("store", "plant")
+
+
+def _design_sites(web: Web, kinds: tuple[str, ...]) -> list[Site]:
+    query = select(Site).where(
+        Site.enterprise_id == web.caller.enterprise_id,
+        Site.latitude.is_not(None),
+        Site.kind.in_(kinds),
+    )
+    return list(web.uow.session.scalars(query.order_by(Site.code)))
+
+
+def _design_page(
+    web: Web,
+    form: dict[str, str],
+    result: NetworkDesignResponse | None = None,
+    alert: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    config = {
+        "base": BASE_LAYER,
+        "result": result.model_dump(mode="json") if result else None,
+        "labels": {"open": web.t("design.open"), "closed": web.t("design.closed")},
+    }
+    return render(
+        web,
+        "network_design.html",
+        title=web.t("nav.design"),
+        active="design",
+        candidates=_design_sites(web, CANDIDATE_KINDS),
+        customers=_design_sites(web, CUSTOMER_KINDS),
+        form=form,
+        result=result,
+        config=json.dumps(config, ensure_ascii=False).replace("</", "<\\/"),
+        alert=alert,
+        notice=None,
+        status_code=status_code,
+    )
+
+
+DESIGN_DEFAULTS = {
+    "fixed_cost": "500000",
+    "capacity": "1000000",
+    "cost_per_unit_km": "0.002",
+    "history_from": "",
+    "history_to": "",
+    "max_service_km": "300",
+}
+
+
+@router.get("/logistics/network-design", response_class=HTMLResponse)
+def design_page(web: WebDep) -> HTMLResponse:
+    """The caller's warehouses as candidates and its stores as customers, ready to solve."""
+    return _design_page(web, dict(DESIGN_DEFAULTS))
+
+
+@router.post("/logistics/network-design", response_class=HTMLResponse)
+def design_network_form(
+    web: WebDep,
+    fixed_cost: Annotated[str, Form()] = "",
+    capacity: Annotated[str, Form()] = "",
+    cost_per_unit_km: Annotated[str, Form()] = "",
+    history_from: Annotated[str, Form()] = "",
+    history_to: Annotated[str, Form()] = "",
+    max_service_km: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Solve the base case and, with a distance cap, a service-level scenario beside it."""
+    form = {
+        "fixed_cost": fixed_cost,
+        "capacity": capacity,
+        "cost_per_unit_km": cost_per_unit_km,
+        "history_from": history_from,
+        "history_to": history_to,
+        "max_service_km": max_service_km,
+    }
+    scenarios: list[dict[str, object]] = [{"name": web.t("design.base")}]
+    if max_service_km.strip():
+        label = web.t("design.capped", km=max_service_km.strip())
+        scenarios.append({"name": label, "max_service_km": max_service_km.strip()})
+    try:
+        request = NetworkDesignRequest.model_validate(
+            {
+                "candidates": [
+                    {"site_id": s.id, "fixed_cost": fixed_cost, "capacity": capacity}
+                    for s in _design_sites(web, CANDIDATE_KINDS)
+                ],
+                "customers": [{"site_id": s.id} for s in _design_sites(web, CUSTOMER_KINDS)],
+                "cost_per_unit_km": cost_per_unit_km,
+                "history_from": history_from or None,
+                "history_to": history_to or None,
+                "scenarios": scenarios,
+                "time_limit_s": 10,
+            }
+        )
+        result = design_network(web.uow, request)
+    except ValidationError as exc:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return _design_page(web, form, alert=web.t("error.invalid", detail=detail), status_code=422)
+    except DomainError as exc:
+        return _design_page(
+            web, form, alert=web.t("error.invalid", detail=exc.message), status_code=exc.status
+        )
+    return _design_page(web, form, result)
+
+
 PAGES = PageSet(
     router,
     (
+        NavEntry("design", "/logistics/network-design", "nav.design", "map", "planning", 50),
         NavEntry("routes", "/logistics/routes", "nav.routes", "map", "operations", 45),
         NavEntry("loading", "/logistics/loading", "nav.loading", "item", "operations", 46),
     ),
