@@ -1,0 +1,1 @@
+"""Production: work orders, finite-capacity schedules (APS) and their repair on machine alarms."""
