@@ -175,3 +175,44 @@ def prune() -> None:
     from supplymesh.devices.store import prune as prune_store
 
     typer.echo(json.dumps(prune_store(database(), DeviceSettings().retention)))
+
+
+@devices_app.command("opcua-sim")
+@_cleanly
+def opcua_sim(
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 4840,
+    machines: Annotated[int, typer.Option("--machines", min=1, max=1000)] = 3,
+    period: Annotated[float, typer.Option("--period", min=0.01, help="seconds per tick")] = 0.5,
+    speedup: Annotated[
+        float, typer.Option("--speedup", min=0.01, help="simulated seconds per real second")
+    ] = 1.0,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    username: Annotated[
+        str, typer.Option("--user", help="user name required with SUPPLYMESH_OPCUA_SIM_PASSWORD")
+    ] = "operator",
+) -> None:
+    """Run simulated OPC UA machines on 127.0.0.1 (SIM-001…, nodes ns=2;s=SIM-001.Temperature);
+    with SUPPLYMESH_OPCUA_SIM_PASSWORD set, only --user with that password may connect."""
+    import os
+    import sys
+
+    from supplymesh.devices.opcua.sim_server import SimMachineServer, serve_forever
+
+    server = SimMachineServer(
+        port,
+        machines,
+        period,
+        speedup,
+        seed,
+        username=username,
+        password=os.environ.get("SUPPLYMESH_OPCUA_SIM_PASSWORD") or None,
+    )
+    stop = _stop_on_signals()
+
+    def announce() -> None:
+        server.ready.wait()
+        typer.echo(f"OPCUA_ENDPOINT={server.endpoint}")
+        sys.stdout.flush()
+
+    threading.Thread(target=announce, daemon=True).start()
+    serve_forever(server, stop)

@@ -17,6 +17,7 @@ from supplymesh.platform.uow import Database
 if TYPE_CHECKING:
     from supplymesh.devices.ingestion.broker import EmbeddedBroker
     from supplymesh.devices.ingestion.mqtt import Ingestor
+    from supplymesh.devices.opcua.connector import OpcuaConnectors
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class DeviceRuntime:
         self.store = TelemetryStore(db, max_payload=self.device_settings.mqtt_max_payload)
         self.broker: EmbeddedBroker | None = None
         self.ingestor: Ingestor | None = None
+        self.opcua: OpcuaConnectors | None = None
         self.alarms = AlarmEngine(db)
         self.store.subscribe(self.alarms)  # every stored batch is checked against the rules
         self._stop_heartbeats = threading.Event()
@@ -47,7 +49,13 @@ class DeviceRuntime:
 
     def start(self) -> DeviceRuntime:
         from supplymesh.devices.ingestion.mqtt import BrokerAddress, Ingestor
+        from supplymesh.devices.opcua.connector import OpcuaConnectors
 
+        # OPC UA machines with a mapping are read whether or not MQTT is on; their batches
+        # go to the same hooks (alarm engine) as the MQTT store's.
+        self.opcua = OpcuaConnectors(
+            self.db, hooks=self.store.hooks, max_payload=self.device_settings.mqtt_max_payload
+        ).start()
         if self.device_settings.mqtt_url:
             address = BrokerAddress.parse(self.device_settings.mqtt_url)
         elif self.settings.mqtt_port > 0:
@@ -73,6 +81,8 @@ class DeviceRuntime:
 
     def stop(self) -> None:
         self._stop_heartbeats.set()
+        if self.opcua is not None:
+            self.opcua.stop()
         if self.ingestor is not None:
             self.ingestor.stop()
         if self.broker is not None:
