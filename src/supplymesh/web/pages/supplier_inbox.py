@@ -3,6 +3,8 @@
 Every read and write goes through the collaboration use cases in the caller's unit of work,
 so the page shows exactly what the API would (RFQs the caller is invited to, orders addressed
 to it) and refuses what the API refuses: the refusal is shown on the page with its status.
+Delivery schedules and outsourcing orders to answer are listed here too; their pages are in
+`supplier_inbox_schedules.py` and `supplier_inbox_outsourcing.py`.
 """
 
 from __future__ import annotations
@@ -11,31 +13,32 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Form, Path, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from supplymesh.collab import purchasing, rfq
-from supplymesh.collab.procurement_model import LINE_MOVES, Quote, RfqAward, RfqLine
+from supplymesh.collab.procurement_model import LINE_MOVES, Quote
 from supplymesh.collab.purchasing_schemas import LineAnswerIn
 from supplymesh.collab.rfq_schemas import QuoteIn
 from supplymesh.inventory.model import Order, OrderKind
-from supplymesh.network.model import Enterprise
-from supplymesh.platform.errors import (
-    Conflict,
-    DomainError,
-    IllegalTransition,
-    NotFound,
-    PermissionDenied,
-)
-from supplymesh.platform.types import MAX_INT
-from supplymesh.web.context import Web, WebDep, render, render_page
+from supplymesh.platform.errors import DomainError, NotFound
+from supplymesh.web.context import Web, WebDep, render
 from supplymesh.web.nav import NavEntry, PageSet, web_router
-from supplymesh.web.tables import by_id
+from supplymesh.web.pages.supplier_inbox_common import (
+    Id,
+    customers,
+    invalid_form,
+    item_labels,
+    not_found,
+    notice,
+    refused,
+)
+from supplymesh.web.pages.supplier_inbox_outsourcing import outsourcing_rows
+from supplymesh.web.pages.supplier_inbox_schedules import schedule_rows
 
 router = web_router()
-Id = Annotated[int, Path(ge=1, le=MAX_INT)]
 ANSWERS = ("accept", "reject", "propose")
 
 
@@ -59,15 +62,10 @@ class OrderRow:
     to_answer: int
 
 
-def _customers(web: Web, ids: list[int]) -> dict[int, str]:
-    found = by_id(web.uow, Enterprise, ids)
-    return {i: web.local_name(e.name, e.name_en) for i, e in found.items()}
-
-
 def _rfq_rows(web: Web) -> list[RfqRow]:
     me = web.caller.enterprise_id
     views = [v for v in rfq.list_rfqs(web.uow, limit=100).items if v.rfq.enterprise_id != me]
-    names = _customers(web, [v.rfq.enterprise_id for v in views])
+    names = customers(web, [v.rfq.enterprise_id for v in views])
     quotes = {
         q.rfq_id: q.revision
         for q in web.uow.session.scalars(select(Quote).where(Quote.enterprise_id == me))
@@ -93,7 +91,7 @@ def _order_rows(web: Web) -> list[OrderRow]:
         for v in purchasing.list_purchase_orders(web.uow, limit=100).items
         if v.order.partner_enterprise_id == me
     ]
-    names = _customers(web, [v.order.enterprise_id for v in views])
+    names = customers(web, [v.order.enterprise_id for v in views])
     return [
         OrderRow(
             id=v.order.id,
@@ -106,43 +104,9 @@ def _order_rows(web: Web) -> list[OrderRow]:
     ]
 
 
-def _refused(web: Web, exc: DomainError) -> tuple[str, int]:
-    """The translated message and status of a refused write (whose changes are discarded)."""
-    web.uow.session.rollback()
-    t = web.t
-    if isinstance(exc, PermissionDenied):
-        return t("error.forbidden"), 403
-    if isinstance(exc, IllegalTransition):
-        current = t.label("inbox.state", exc.current_state)
-        allowed = "、".join(t.label("inbox.state", s) for s in exc.allowed_transitions)
-        return t("inbox.error.illegal", current=current, allowed=allowed or "—"), 409
-    if isinstance(exc, Conflict):
-        return t("error.conflict", detail=exc.message), 409
-    return t("error.invalid", detail=exc.message), exc.status
-
-
-def _not_found(web: Web) -> HTMLResponse:
-    t = web.t
-    return render_page(
-        web.request,
-        "error.html",
-        t,
-        title=t("error.not_found.title"),
-        message=t("inbox.not_found"),
-        back_href="/inbox",
-        back_label=t("error.back_to", page=t("nav.inbox")),
-        status_code=404,
-    )
-
-
-def _notice(web: Web, done: str) -> str:
-    key = f"inbox.done.{done}"
-    return web.t(key) if web.t.has(key) else ""
-
-
 @router.get("/inbox", response_class=HTMLResponse)
 def inbox_page(web: WebDep) -> HTMLResponse:
-    """RFQs the caller is invited to and purchase orders addressed to it."""
+    """RFQs the caller is invited to; orders, schedules and outsourcing orders addressed to it."""
     return render(
         web,
         "inbox.html",
@@ -150,6 +114,8 @@ def inbox_page(web: WebDep) -> HTMLResponse:
         active="inbox",
         rfqs=_rfq_rows(web),
         orders=_order_rows(web),
+        schedules=schedule_rows(web),
+        outsourcing=outsourcing_rows(web),
     )
 
 
@@ -175,7 +141,7 @@ def _rfq_page(
         quoting_open=view.quoting_open,
         quote=quote.quote if quote else None,
         current=current,
-        customer=_customers(web, [view.rfq.enterprise_id]).get(view.rfq.enterprise_id, ""),
+        customer=customers(web, [view.rfq.enterprise_id]).get(view.rfq.enterprise_id, ""),
         notice=notice,
         alert=alert,
         status_code=status_code,
@@ -186,9 +152,9 @@ def _rfq_page(
 def rfq_page(web: WebDep, rfq_id: Id, done: str = "") -> HTMLResponse:
     """One RFQ with the form to quote (or revise the quote) for each line."""
     try:
-        return _rfq_page(web, rfq_id, notice=_notice(web, done))
+        return _rfq_page(web, rfq_id, notice=notice(web, done))
     except NotFound:
-        return _not_found(web)
+        return not_found(web)
 
 
 def _quote_form(form: dict[str, str], line_ids: list[int]) -> QuoteIn:
@@ -215,36 +181,22 @@ async def submit_quote(web: WebDep, rfq_id: Id, request: Request) -> Response:
     try:
         view = rfq.get_rfq(web.uow, rfq_id)
     except NotFound:
-        return _not_found(web)
+        return not_found(web)
     try:
         cmd = _quote_form(raw, [line.id for line in view.lines])
     except ValidationError as exc:
-        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        alert = web.t("error.invalid", detail=detail)
-        return _rfq_page(web, rfq_id, alert=alert, status_code=422)
+        return _rfq_page(web, rfq_id, alert=invalid_form(web, exc), status_code=422)
     existing = raw.get("quote_id", "").strip()
     try:
         rfq.submit_quote(web.uow, rfq_id, cmd, int(existing) if existing.isdigit() else None)
         web.uow.commit()
     except DomainError as exc:
-        message, status = _refused(web, exc)
+        message, status = refused(web, exc)
         return _rfq_page(web, rfq_id, alert=message, status_code=status)
     return RedirectResponse(f"/inbox/rfqs/{rfq_id}?done=quoted", status_code=303)
 
 
 # --- answering purchase orders ------------------------------------------------------------------
-
-
-def _item_labels(web: Web, order_id: int) -> dict[int, str]:
-    """Order line → the SKU and name the buyer asked for (from the RFQ it came from)."""
-    awards = list(web.uow.session.scalars(select(RfqAward).where(RfqAward.order_id == order_id)))
-    rfq_lines = by_id(web.uow, RfqLine, [a.rfq_line_id for a in awards])
-    labels = {}
-    for award in awards:
-        line = rfq_lines.get(award.rfq_line_id)
-        if line is not None:
-            labels[award.order_line_id] = f"{line.item_sku} {line.item_name}"
-    return labels
 
 
 def _order_page(
@@ -254,7 +206,7 @@ def _order_page(
     order: Order = view.order
     if order.kind != OrderKind.PURCHASE or order.partner_enterprise_id != web.caller.enterprise_id:
         raise NotFound("PurchaseOrder", order_id)
-    labels = _item_labels(web, order.id)
+    labels = item_labels(web, order.id)
     moves = {
         line.id: sorted(
             {m for (s, m) in LINE_MOVES if s == view.answers[line.id].status} & set(ANSWERS)
@@ -272,7 +224,7 @@ def _order_page(
         answers=view.answers,
         moves=moves,
         labels={line.id: labels.get(line.id, f"#{line.item_id}") for line in view.lines},
-        customer=_customers(web, [order.enterprise_id]).get(order.enterprise_id, ""),
+        customer=customers(web, [order.enterprise_id]).get(order.enterprise_id, ""),
         notice=notice,
         alert=alert,
         status_code=status_code,
@@ -283,9 +235,9 @@ def _order_page(
 def order_page(web: WebDep, order_id: Id, done: str = "") -> HTMLResponse:
     """One purchase order with accept / reject / propose on every open line."""
     try:
-        return _order_page(web, order_id, notice=_notice(web, done))
+        return _order_page(web, order_id, notice=notice(web, done))
     except NotFound:
-        return _not_found(web)
+        return not_found(web)
 
 
 def _optional(value: str) -> str | None:
@@ -306,7 +258,7 @@ def answer_line(
 ) -> Response:
     """Accept, reject or propose a change to one line."""
     if action not in ANSWERS:
-        return _not_found(web)
+        return not_found(web)
     try:
         cmd = LineAnswerIn.model_validate(
             {
@@ -319,17 +271,14 @@ def answer_line(
             }
         )
     except ValidationError as exc:
-        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        return _order_page(
-            web, order_id, alert=web.t("error.invalid", detail=detail), status_code=422
-        )
+        return _order_page(web, order_id, alert=invalid_form(web, exc), status_code=422)
     try:
         purchasing.answer_line(web.uow, order_id, line_id, cmd)
         web.uow.commit()
     except NotFound:
-        return _not_found(web)
+        return not_found(web)
     except DomainError as exc:
-        message, status = _refused(web, exc)
+        message, status = refused(web, exc)
         return _order_page(web, order_id, alert=message, status_code=status)
     return RedirectResponse(f"/inbox/purchase-orders/{order_id}?done={action}", status_code=303)
 
