@@ -32,6 +32,9 @@ def test_machines_cycle_count_parts_and_wear_until_they_fail() -> None:
         readings.append(machine.step(5.0))
         states.add(machine.state)
     assert states == {"running", "idle", "fault"}
+    # the numeric state KPIs read follows the machine's state in every reading
+    codes = {r["state"] for r in readings}
+    assert codes == {0.0, 1.0, 2.0}
     parts = [r["part_count"] for r in readings]
     assert parts == sorted(parts) and parts[-1] > 100
     assert 0 < readings[-1]["scrap_count"] < parts[-1]

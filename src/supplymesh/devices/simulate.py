@@ -40,7 +40,13 @@ METRICS: tuple[tuple[str, str, float, float], ...] = (
     ("spindle_speed", "rpm", 0.0, 12000.0),
     ("part_count", "pcs", 0.0, 1e12),
     ("scrap_count", "pcs", 0.0, 1e12),
+    # The state as the number KPIs read (devices.kpi_calc.STATE_CODES), on every telemetry
+    # message: the store keeps metric history, not the history of status texts.
+    ("state", "", 0.0, 4.0),
 )
+STATE_CODE = {"idle": 0.0, "running": 1.0, "fault": 2.0}
+#: One part per cycle of about 30 s while running (see `Machine.step`).
+IDEAL_CYCLE_S = 30
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,11 @@ def provision(
             device = uow.session.scalar(select(Device).where(Device.code == code))
             if device is None:
                 device = Device(site_id=site.id, code=code, name=f"Simulated machine {i}")
-                device.attributes = {"simulated": True, "model": "CNC-5X"}
+                device.attributes = {
+                    "simulated": True,
+                    "model": "CNC-5X",
+                    "ideal_cycle_s": IDEAL_CYCLE_S,
+                }
                 uow.add(device)
                 uow.flush()
             known = {
@@ -179,6 +189,7 @@ class Machine:
             "spindle_speed": round(8000 + self.rng.gauss(0, 50), 1) if running else 0.0,
             "part_count": float(self.parts),
             "scrap_count": float(self.scrap),
+            "state": STATE_CODE[self.state],
         }
 
     def next_seq(self) -> int:
