@@ -1,0 +1,1 @@
+"""The e-waybill (链上签): every step signed by its owner, chained and logged in the ledger."""
