@@ -65,6 +65,8 @@ class GrantKind(StrEnum):
     SITE_DEMAND = "site_demand"
     ITEM = "item"
     ITEM_INVENTORY = "item_inventory"  # stock and consumption of one item, at every site
+    EPCIS_EVENTS = "epcis_events"  # captured EPCIS events: all, or those naming one item
+    EPCIS_SITE_EVENTS = "epcis_site_events"  # captured EPCIS events at one site
 
 
 class LaneMode(StrEnum):

@@ -46,7 +46,15 @@ from supplymesh.platform.uow import UnitOfWork
 SiteKindT = Literal["plant", "warehouse", "dc", "store", "port"]
 ModeT = Literal["road", "rail", "sea", "air", "courier", "pipeline"]
 RelationT = Literal["supplier", "customer", "subcontractor", "logistics", "financier"]
-GrantKindT = Literal["site", "site_inventory", "site_demand", "item", "item_inventory"]
+GrantKindT = Literal[
+    "site",
+    "site_inventory",
+    "site_demand",
+    "item",
+    "item_inventory",
+    "epcis_events",
+    "epcis_site_events",
+]
 
 
 class Owned(Output):

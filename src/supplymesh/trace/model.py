@@ -22,7 +22,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    cast,
+    exists,
+    func,
+    literal,
     or_,
+    select,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,7 +45,10 @@ from supplymesh.platform.tenancy import (
 from supplymesh.platform.types import Quantity
 
 EPCIS_GRANT = "epcis_events"
-"""Sharing-grant kind that opens captured events to a partner (whole log or one event)."""
+"""Sharing-grant kind that opens captured events to a partner: every event (no resource), or
+those naming one of the grantor's items (resource = the item's id)."""
+EPCIS_SITE_GRANT = "epcis_site_events"
+"""Sharing-grant kind that opens the grantor's events at one of its sites (resource = site id)."""
 
 
 class TraceError(DomainError):
@@ -62,7 +70,6 @@ class LedgerKeyExists(Conflict):
 # --- EPCIS ------------------------------------------------------------------------------------
 
 
-@scoped
 class EpcisEvent(TenantOwned, Base):
     """One captured EPCIS event: the columns queries filter on, and the canonical document."""
 
@@ -91,7 +98,6 @@ class EpcisEvent(TenantOwned, Base):
     ledger_index: Mapped[int | None] = mapped_column(BigInteger)
 
 
-@scoped
 class EpcisEventEpc(TenantOwned, Base):
     """An EPC (or EPC class with its quantity) an event names, by role, for EPC queries."""
 
@@ -106,6 +112,101 @@ class EpcisEventEpc(TenantOwned, Base):
     role: Mapped[str] = mapped_column(String(16))
     quantity: Mapped[Decimal | None] = mapped_column(Quantity())
     uom: Mapped[str | None] = mapped_column(String(10))
+
+
+_GCP_LENGTHS = range(6, 13)  # a GTIN or GLN does not say how long its company prefix is
+
+
+def _gtin_patterns(gtin: ColumnElement[str]) -> list[ColumnElement[str]]:
+    """LIKE patterns of every SGTIN, LGTIN and SGTIN pattern URN of a GTIN column."""
+    g14 = func.substr(literal("000000").concat(gtin), func.length(gtin) - 7, 14)
+    return [
+        literal("urn:epc:%gtin:")
+        .concat(func.substr(g14, 2, n))
+        .concat(".")
+        .concat(func.substr(g14, 1, 1))
+        .concat(func.substr(g14, 2 + n, 12 - n))
+        .concat(".%")
+        for n in _GCP_LENGTHS
+    ]
+
+
+def _sgln_patterns(gln: ColumnElement[str]) -> list[ColumnElement[str]]:
+    return [
+        literal("urn:epc:id:sgln:")
+        .concat(func.substr(gln, 1, n))
+        .concat(".")
+        .concat(func.substr(gln, n + 1, 12 - n))
+        .concat(".%")
+        for n in _GCP_LENGTHS
+    ]
+
+
+def events_shared(cls: Any, ctx: TenantContext) -> ColumnElement[bool]:
+    """Own events, plus a grantor's: all of them, those naming its granted items, or those
+    read or located at its granted sites. Core aliases keep the rule's own subqueries out of
+    the tenancy's reach (they read master data only to match codes, and return nothing)."""
+    from supplymesh.network.model import Item, Site
+
+    clauses: list[ColumnElement[bool]] = [cls.enterprise_id == ctx.enterprise_id]
+    whole = ctx.grants.whole_for(EPCIS_GRANT)
+    if whole:
+        clauses.append(cls.enterprise_id.in_(sorted(whole)))
+    if items := ctx.grants.ids_for(EPCIS_GRANT):
+        epcs, item = EpcisEventEpc.__table__.alias(), Item.__table__.alias()
+        naming = (
+            select(epcs.c.event_pk)
+            .select_from(epcs.join(item, item.c.enterprise_id == epcs.c.enterprise_id))
+            .where(item.c.id.in_(sorted(items)), item.c.gtin.is_not(None))
+            .where(or_(*(epcs.c.epc.like(p) for p in _gtin_patterns(item.c.gtin))))
+        )
+        clauses.append(cls.id.in_(naming))
+    if sites := ctx.grants.ids_for(EPCIS_SITE_GRANT):
+        site = Site.__table__.alias()
+        places = [cls.read_point, cls.biz_location]
+        at_site = or_(
+            *(place.like(p) for place in places for p in _sgln_patterns(site.c.gln)),
+            *(
+                place == literal("urn:supplymesh:site:").concat(cast(site.c.id, String))
+                for place in places
+            ),
+        )
+        clauses.append(
+            exists()
+            .where(site.c.id.in_(sorted(sites)), site.c.enterprise_id == cls.enterprise_id)
+            .where(at_site)
+        )
+    return or_(*clauses) if len(clauses) > 1 else clauses[0]
+
+
+def _index_shared(cls: type[Any], ctx: TenantContext) -> ColumnElement[bool]:
+    """An index row is visible exactly when its event is. Own rows and whole-log grants are
+    decided on the row's own `enterprise_id` (an index row belongs to its event's owner), so
+    only item and site grants pay for a look at the events, and only at other owners' events."""
+    clauses: list[ColumnElement[bool]] = [cls.enterprise_id == ctx.enterprise_id]
+    if whole := ctx.grants.whole_for(EPCIS_GRANT):
+        clauses.append(cls.enterprise_id.in_(sorted(whole)))
+    if ctx.grants.ids_for(EPCIS_GRANT) or ctx.grants.ids_for(EPCIS_SITE_GRANT):
+        event = EpcisEvent.__table__.alias()
+        visible = select(event.c.id).where(
+            event.c.enterprise_id != ctx.enterprise_id, events_shared(_Columns(event), ctx)
+        )
+        clauses.append(cls.event_pk.in_(visible))
+    return or_(*clauses) if len(clauses) > 1 else clauses[0]
+
+
+class _Columns:
+    """An aliased table's columns under the attribute names the rule uses."""
+
+    def __init__(self, table: Any) -> None:
+        self.id = table.c.id
+        self.enterprise_id = table.c.enterprise_id
+        self.read_point = table.c.read_point
+        self.biz_location = table.c.biz_location
+
+
+register(EpcisEvent, read=events_shared)
+register(EpcisEventEpc, read=_index_shared)
 
 
 # --- ledger -----------------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
-from supplymesh.api.deps import UowDep
+from supplymesh.api.deps import UowDep, get_container
 from supplymesh.platform.errors import NotFound, invalid
 from supplymesh.platform.types import MAX_INT
-from supplymesh.trace import recall
+from supplymesh.trace import passport, recall
 from supplymesh.trace.epcis import capture as epcis_capture
 from supplymesh.trace.epcis import query as epcis_query
 from supplymesh.trace.ident import issuing
@@ -94,6 +94,17 @@ def trace_backward(
 ) -> dict[str, object]:
     """What a unit is made of, down to supplier lots, and the sites on the way."""
     return recall.walk(uow, epc, "backward", max_depth).to_json()
+
+
+@router.get("/trace/passport", tags=["epcis"])
+def product_passport(
+    request: Request,
+    uow: UowDep,
+    code: Annotated[str, Query(min_length=1, max_length=1000, description="a GS1 Digital Link")],
+) -> dict[str, object]:
+    """The product passport of a Digital Link as you may see it (link type ``gs1:pip``)."""
+    scanned = passport.ScannedCode.parse(code)
+    return passport.build(get_container(request).db, scanned, uow.ctx).to_json()
 
 
 # --- ledger -----------------------------------------------------------------------------------
@@ -262,9 +273,11 @@ def _code_json(c: IssuedCode) -> dict[str, object]:
 
 
 @router.post("/codes/issue", status_code=201, tags=["codes"])
-def issue_codes(payload: CodeIssue, uow: UowDep) -> dict[str, object]:
-    """Issue the next codes of a serial range (never reused)."""
-    codes = issuing.issue(uow, issuing.IssueRequest(**payload.model_dump()))
+def issue_codes(payload: CodeIssue, uow: UowDep, request: Request) -> dict[str, object]:
+    """Issue the next codes of a serial range (never reused); labels point at our scan page."""
+    codes = issuing.issue(
+        uow, issuing.IssueRequest(**payload.model_dump()), stem=str(request.base_url)
+    )
     uow.commit()
     return {"items": [_code_json(c) for c in codes]}
 

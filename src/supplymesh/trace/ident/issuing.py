@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from supplymesh.platform.errors import Conflict
 from supplymesh.platform.uow import UnitOfWork
+from supplymesh.trace.ident.digital_link import DEFAULT_STEM
 from supplymesh.trace.ident.linters import gs1_check_digit
 from supplymesh.trace.ident.services import parse_code
 from supplymesh.trace.model import IssuedCode, SerialCounter, TraceError
@@ -134,8 +135,12 @@ def _reserve(uow: UnitOfWork, scope: str, count: int) -> int:
     return after - count
 
 
-def issue(uow: UnitOfWork, req: IssueRequest) -> list[IssuedCode]:
-    """Issue the next `count` codes of the request's range to the caller's enterprise."""
+def issue(uow: UnitOfWork, req: IssueRequest, stem: str | None = None) -> list[IssuedCode]:
+    """Issue the next `count` codes of the request's range to the caller's enterprise.
+
+    `stem` is the host the labels' Digital Link URIs point at: ours, so a scan opens the
+    product passport (GS1's own resolver, ``https://id.gs1.org``, when not given).
+    """
     rng = _range(req)
     first = _reserve(uow, rng.scope, req.count)
     if first + req.count - 1 > rng.max_serial:
@@ -151,13 +156,19 @@ def issue(uow: UnitOfWork, req: IssueRequest) -> list[IssuedCode]:
                 kind=req.kind.value,
                 scheme=rng.scheme,
                 code=parsed.bracketed or text,
-                uri=parsed.digital_link or text,
+                uri=_on_stem(parsed.digital_link, stem) or text,
                 subject=req.subject,
             )
         )
     uow.session.add_all(codes)
     uow.flush()
     return codes
+
+
+def _on_stem(uri: str | None, stem: str | None) -> str | None:
+    if uri is None or stem is None or not uri.startswith(DEFAULT_STEM + "/"):
+        return uri
+    return stem.rstrip("/") + uri.removeprefix(DEFAULT_STEM)
 
 
 def issued(uow: UnitOfWork, ids: list[int]) -> list[IssuedCode]:
