@@ -56,14 +56,14 @@ def test_pruned_candidates_equal_the_full_ranking_as_boxes_run_out(seed: int) ->
     rules = Rules(problem, blocks)
     state = Packing(rules, np.asarray([b.quantity for b in problem.box_types], dtype=np.int64))
     steps = 0
-    while state.spaces and steps < 25:
+    while state.has_space and steps < 25:
         i = state.pick_space()
-        space = state.spaces[i]
+        space = state.space(i)
         for k in (1, 3, 60):
             assert [b for b, _ in state.candidates(space, k)] == _brute_force(state, space, k)
         moves = state.candidates(space, 1)
         if not moves:
-            del state.spaces[i]
+            state.drop_space(i)
             continue
         state.place(*moves[0])
         steps += 1

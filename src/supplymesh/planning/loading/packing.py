@@ -5,17 +5,21 @@ may overlap, each as large as possible. Full support (Fanslau & Bortfeldt 2010) 
 an invariant: the whole floor of every free space lies on the container floor or on block
 tops at exactly that height, so a block put on a space's floor is always fully supported.
 When a block cuts a space, the part above the block is therefore shrunk to the block's top.
+The per-step loops (candidate scan, space cut, next space) are compiled (`kernels.py`); this
+module keeps the state and the rules that need the placed blocks (load bearing, multi-drop).
 """
 
 from __future__ import annotations
+
+from bisect import bisect_left
 
 import numpy as np
 import numpy.typing as npt
 
 from supplymesh.planning.loading.blocks import BlockTable, IntArray
+from supplymesh.planning.loading.kernels import cut_spaces, greedy_fill, nearest_space, scan_blocks
 from supplymesh.planning.loading.problem import LoadingProblem
 
-_PRUNE_HEAD = 48  # blocks scored before pruning the rest by volume
 Space = tuple[int, int, int, int, int, int]  # x0, y0, z0, x1, y1, z1
 Box = tuple[int, int, int, int, int, int]
 
@@ -52,13 +56,12 @@ class Rules:
         upright = {o[2] for b in types if b.quantity for o in b.orientations()}
         self.fill_flat = _fillable(flat, max(c.length, c.width))
         self.fill_up = _fillable(upright, c.height)
-        self.space_keys: dict[Space, tuple[int, int, int, int]] = {}
         # Contiguous copies for the per-step scans, and which blocks use each box type (a
         # block's availability only changes when one of its types is used).
         # Per box type: the blocks using it, most boxes of it first, and how many they use,
         # negated (ascending for searchsorted): those needing more than what is left are a prefix.
         self.users: list[IntArray] = []
-        self.neg_need: list[IntArray] = []
+        self.neg_need: list[list[int]] = []
         by_type: list[list[tuple[int, int]]] = [[] for _ in types]
         for block, slots in enumerate(blocks.slots):
             for t, n in slots:
@@ -66,9 +69,33 @@ class Rules:
         for pairs in by_type:
             pairs.sort()
             self.users.append(np.asarray([b for _, b in pairs], dtype=np.int64))
-            self.neg_need.append(np.asarray([n for n, _ in pairs], dtype=np.int64))
+            self.neg_need.append([n for n, _ in pairs])
         # Pruning by volume rank is exact only when blocks are sorted by volume alone.
         self.by_volume = not self.multi_drop and not self.bearing
+        # The compiled scan's inputs and output buffers (one packer per process thread).
+        self.dx_arr, self.dy_arr, self.dz_arr = blocks.dx, blocks.dy, blocks.dz
+        self.volume_arr, self.weight_arr = blocks.volume, blocks.weight
+        self.dims_buffer = np.zeros(3, dtype=np.int64)
+        self.cut_buffer = np.zeros(6, dtype=np.int64)
+        self.top_buffer = np.zeros(4, dtype=np.int64)
+        self.out_ids = np.zeros(len(blocks), dtype=np.int64)
+        self.out_fit = np.zeros(len(blocks), dtype=np.int64)
+        # The compiled greedy completion's tables: blocks as rows (dx, dy, dz, volume,
+        # packing area), the slots and the per-type users flattened with start offsets.
+        self.block_rows = np.ascontiguousarray(
+            np.column_stack((blocks.dx, blocks.dy, blocks.dz, blocks.volume, blocks.area)),
+            dtype=np.int64,
+        ).reshape(-1, 8)
+        self.slot_rows = np.asarray(
+            [pair for slots in blocks.slots for pair in slots], dtype=np.int64
+        ).reshape(-1, 2)
+        self.slot_start = np.cumsum([0] + [len(slots) for slots in blocks.slots], dtype=np.int64)
+        self.users_flat = np.concatenate([np.zeros(0, dtype=np.int64), *self.users])
+        self.neg_need_flat = np.asarray(
+            [n for needs in self.neg_need for n in needs], dtype=np.int64
+        )
+        self.user_start = np.cumsum([0] + [len(u) for u in self.users], dtype=np.int64)
+        self.container_row = np.asarray([self.length, self.width, self.min_edge], dtype=np.int64)
 
     def available(self, remaining: IntArray) -> npt.NDArray[np.bool_]:
         """Blocks whose boxes are all still there."""
@@ -79,15 +106,7 @@ class Rules:
 
     def short(self, t: int, remaining: IntArray) -> int:
         """How many of type `t`'s blocks (a prefix of `users[t]`) need more than is left."""
-        return int(np.searchsorted(self.neg_need[t], -remaining[t], side="left"))
-
-    def space_key(self, space: Space) -> tuple[int, int, int, int]:
-        """Anchor distance of `space` (smaller is filled first)."""
-        x0, y0, z0, x1, y1, z1 = space
-        ddx = x0 if self.multi_drop else min(x0, self.length - x1)
-        ddy = min(y0, self.width - y1)
-        a, b, c = sorted((ddx, ddy, z0))
-        return (a, b, c, -(x1 - x0) * (y1 - y0) * (z1 - z0))
+        return bisect_left(self.neg_need[t], -int(remaining[t]))
 
 
 class Packing:
@@ -97,7 +116,10 @@ class Packing:
 
     def __init__(self, rules: Rules, remaining: IntArray) -> None:
         self.rules = rules
-        self.spaces: list[Space] = [(0, 0, 0, rules.length, rules.width, rules.height)]
+        # Free maximal spaces, one (x0, y0, z0, x1, y1, z1) row each.
+        self.spaces: IntArray = np.asarray(
+            [(0, 0, 0, rules.length, rules.width, rules.height)], dtype=np.int64
+        )
         self.remaining = remaining
         self.avail = rules.available(remaining)
         # Placed blocks: (x0, y0, z0, x1, y1, z1, block id).
@@ -109,7 +131,7 @@ class Packing:
     def copy(self) -> Packing:
         other = Packing.__new__(Packing)
         other.rules = self.rules
-        other.spaces = list(self.spaces)
+        other.spaces = self.spaces  # never changed in place: place/drop_space make new arrays
         other.remaining = self.remaining.copy()
         other.avail = self.avail.copy()
         other.placed = list(self.placed)
@@ -121,16 +143,40 @@ class Packing:
     def pick_space(self) -> int:
         """Index of the space to fill next: the one whose floor corner is nearest a container
         corner (Zhu & Lim's anchor distance, compared as a sorted tuple), larger first on ties."""
-        keys = self.rules.space_keys
-        best = 0
-        best_key: tuple[int, int, int, int] | None = None
-        for i, space in enumerate(self.spaces):
-            key = keys.get(space)
-            if key is None:
-                key = keys[space] = self.rules.space_key(space)
-            if best_key is None or key < best_key:
-                best_key, best = key, i
-        return best
+        r = self.rules
+        return int(nearest_space(self.spaces, r.length, r.width, r.multi_drop))
+
+    @property
+    def has_space(self) -> bool:
+        return bool(self.spaces.shape[0] > 0)
+
+    def space(self, i: int) -> Space:
+        """Space `i` as a plain tuple (cheaper than numpy scalars in the per-step code)."""
+        x0, y0, z0, x1, y1, z1 = self.spaces[i].tolist()
+        return (x0, y0, z0, x1, y1, z1)
+
+    def drop_space(self, i: int) -> None:
+        """Forget space `i` (no block fits it)."""
+        self.spaces = np.concatenate((self.spaces[:i], self.spaces[i + 1 :]))
+
+    def fill_greedily(self) -> int:
+        """The greedy completion in compiled code (only without load-bearing or multi-drop
+        rules, which look at every placed block); returns how many blocks it placed."""
+        r = self.rules
+        placed, self.weight = greedy_fill(
+            self.spaces, r.block_rows, r.weight_arr, self.avail, self.remaining, r.slot_rows,
+            r.slot_start, r.users_flat, r.neg_need_flat, r.user_start, r.fill_flat, r.fill_up,
+            r.container_row, np.inf if r.max_weight is None else float(r.max_weight),
+            self.weight, r.out_ids, r.out_fit,
+        )  # fmt: skip
+        rows: list[tuple[int, int, int, int, int, int, int]] = [
+            (x0, y0, z0, x1, y1, z1, b) for x0, y0, z0, x1, y1, z1, b in placed.tolist()
+        ]
+        self.placed.extend(rows)
+        self.spare.extend([0.0] * len(rows))
+        self.volume += sum(r.volume[row[6]] for row in rows)
+        self.spaces = self.spaces[:0]
+        return len(rows)
 
     def corner_box(self, space: Space, block: int) -> Box:
         """Where `block` goes in `space`: on its floor, in the corner nearest the walls."""
@@ -144,26 +190,20 @@ class Packing:
     def candidates(self, space: Space, limit: int) -> list[tuple[int, Box]]:
         """Up to `limit` largest blocks that fit `space` and every rule, with their position."""
         r = self.rules
-        bl = r.blocks
         x0, y0, z0, x1, y1, z1 = space
-        mask = (bl.dx <= x1 - x0) & (bl.dy <= y1 - y0) & (bl.dz <= z1 - z0) & self.avail
-        if r.max_weight is not None:
-            mask &= bl.weight <= r.max_weight - self.weight + 1e-9
+        dims = r.dims_buffer
+        dims[0], dims[1], dims[2] = x1 - x0, y1 - y0, z1 - z0
+        cap = np.inf if r.max_weight is None else r.max_weight - self.weight + 1e-9
+        count = scan_blocks(
+            r.dx_arr, r.dy_arr, r.dz_arr, r.volume_arr, r.weight_arr, self.avail, dims, cap,
+            r.fill_flat, r.fill_up, limit, r.by_volume, r.out_ids, r.out_fit,
+        )  # fmt: skip
+        if count > 1:
+            order = r.out_ids[:count][np.argsort(-r.out_fit[:count], kind="stable")].tolist()
+        else:
+            order = r.out_ids[:count].tolist()
         found: list[tuple[int, Box]] = []
-        order = np.flatnonzero(mask)
-        if order.size > 1:
-            head = _PRUNE_HEAD + limit
-            if r.by_volume and order.size > head:
-                # fit ≤ volume and blocks are sorted by volume: once a block's volume is below
-                # the limit-th best fit among the first ones, no later block can enter the top.
-                best = np.sort(self._fit(space, order[:head]))[-limit]
-                order = order[: int(np.searchsorted(-bl.volume[order], -best, side="right"))]
-            fit = self._fit(space, order)
-            if limit == 1 and not (r.bearing or r.multi_drop):
-                order = order[np.argmax(fit) : np.argmax(fit) + 1]
-            else:
-                order = order[np.argsort(-fit, kind="stable")]
-        for block in order.tolist():
+        for block in order:
             box = self.corner_box(space, block)
             if (r.bearing or r.multi_drop) and not self._allowed(block, box):
                 continue
@@ -234,70 +274,11 @@ class Packing:
         ax0, ay0, ax1, ay1 = bx0 + ax0, by0 + ay0, bx0 + ax1, by0 + ay1
         self.volume += r.volume[block]
         self.weight += r.block_weight[block]
-        kept: list[Space] = []
-        fresh: list[Space] = []
-        for s in self.spaces:
-            x0, y0, z0, x1, y1, z1 = s
-            if not (x0 < bx1 and bx0 < x1 and y0 < by1 and by0 < y1 and z0 < bz1 and bz0 < z1):
-                kept.append(s)
-                continue
-            if x0 < bx0:
-                fresh.append((x0, y0, z0, bx0, y1, z1))
-            if bx1 < x1:
-                fresh.append((bx1, y0, z0, x1, y1, z1))
-            if y0 < by0:
-                fresh.append((x0, y0, z0, x1, by0, z1))
-            if by1 < y1:
-                fresh.append((x0, by1, z0, x1, y1, z1))
-            if z0 < bz0:
-                fresh.append((x0, y0, z0, x1, y1, bz0))
-            if bz1 < z1:
-                # Only the block's packing area supports what goes above it.
-                top = (max(x0, ax0), max(y0, ay0), bz1, min(x1, ax1), min(y1, ay1), z1)
-                if top[0] < top[3] and top[1] < top[4]:
-                    fresh.append(top)
-        m = r.min_edge
-        fresh = [s for s in fresh if s[3] - s[0] >= m and s[4] - s[1] >= m and s[5] - s[2] >= m]
-        fresh = _merge_tops(fresh, kept, bz1, m)
-        pool = kept + fresh
-        base = len(kept)
-        for i, s in enumerate(fresh):
-            me = base + i
-            if not any(
-                o[0] <= s[0]
-                and o[1] <= s[1]
-                and o[2] <= s[2]
-                and s[3] <= o[3]
-                and s[4] <= o[4]
-                and s[5] <= o[5]
-                and (o != s or j < me)
-                for j, o in enumerate(pool)
-                if j != me
-            ):
-                kept.append(s)
-        self.spaces = kept
-
-
-def _merge_tops(fresh: list[Space], kept: list[Space], top: int, min_edge: int) -> list[Space]:
-    """Join a new top-of-block space with an old space on the same floor height that it
-    touches along an edge, so a later block can bridge two tops of equal height."""
-    extra: list[Space] = []
-    for s in fresh:
-        if s[2] != top:
-            continue
-        for o in kept:
-            if o[2] != top:
-                continue
-            z1 = min(s[5], o[5])
-            if o[3] == s[0] or s[3] == o[0]:
-                y0, y1 = max(s[1], o[1]), min(s[4], o[4])
-                if y1 - y0 >= min_edge:
-                    extra.append((min(s[0], o[0]), y0, top, max(s[3], o[3]), y1, z1))
-            elif o[4] == s[1] or s[4] == o[1]:
-                x0, x1 = max(s[0], o[0]), min(s[3], o[3])
-                if x1 - x0 >= min_edge:
-                    extra.append((x0, min(s[1], o[1]), top, x1, max(s[4], o[4]), z1))
-    return fresh + extra
+        cut = r.cut_buffer
+        cut[0], cut[1], cut[2], cut[3], cut[4], cut[5] = box
+        top = r.top_buffer
+        top[0], top[1], top[2], top[3] = ax0, ay0, ax1, ay1
+        self.spaces = cut_spaces(self.spaces, cut, top, r.min_edge)
 
 
 def _fillable(edges: set[int], top: int) -> IntArray:

@@ -14,6 +14,7 @@ small one (see benchmarks/loading.md, round 2).
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -21,7 +22,7 @@ import numpy as np
 from supplymesh.planning.loading.blocks import build_blocks
 from supplymesh.planning.loading.packing import Packing, Rules
 from supplymesh.planning.loading.params import LoadingParams
-from supplymesh.planning.loading.problem import LoadingProblem
+from supplymesh.planning.loading.problem import BoxType, Container, LoadingProblem
 from supplymesh.planning.loading.result import LoadingResult, Placement
 
 
@@ -42,11 +43,16 @@ class _Budget:
 
 def _greedy(state: Packing, budget: _Budget | None) -> Packing:
     """Fill `state` in place with the largest fitting block, space by space."""
-    while state.spaces:
+    if state.rules.by_volume:
+        placed = state.fill_greedily()
+        if budget is not None:
+            budget.spend(placed)
+        return state
+    while state.has_space:
         i = state.pick_space()
-        moves = state.candidates(state.spaces[i], 1)
+        moves = state.candidates(state.space(i), 1)
         if not moves:
-            del state.spaces[i]
+            state.drop_space(i)
             continue
         state.place(*moves[0])
         if budget is not None:
@@ -57,11 +63,11 @@ def _greedy(state: Packing, budget: _Budget | None) -> Packing:
 def _look_ahead(start: Packing, width: int, budget: _Budget, best: Packing) -> Packing:
     """One pass of greedy-with-look-ahead at `width`; returns the best packing seen."""
     state = start.copy()
-    while state.spaces and not budget.over:
+    while state.has_space and not budget.over:
         i = state.pick_space()
-        moves = state.candidates(state.spaces[i], width)
+        moves = state.candidates(state.space(i), width)
         if not moves:
-            del state.spaces[i]
+            state.drop_space(i)
             continue
         chosen = None
         chosen_volume = -1
@@ -77,7 +83,7 @@ def _look_ahead(start: Packing, width: int, budget: _Budget, best: Packing) -> P
                 break
         assert chosen is not None
         state.place(*chosen)
-    if not state.spaces and state.volume > best.volume:
+    if not state.has_space and state.volume > best.volume:
         best = state
     return best
 
@@ -90,13 +96,13 @@ def _beam(start: Packing, width: int, budget: _Budget, best: Packing) -> Packing
     while beam and not budget.over:
         children: list[tuple[int, int, Packing]] = []
         for state in beam:
-            while state.spaces:
+            while state.has_space:
                 i = state.pick_space()
-                moves = state.candidates(state.spaces[i], width)
+                moves = state.candidates(state.space(i), width)
                 if moves:
                     break
-                del state.spaces[i]
-            if not state.spaces:
+                state.drop_space(i)
+            if not state.has_space:
                 if state.volume > best.volume:
                     best = state
                 continue
@@ -134,6 +140,7 @@ def pack(problem: LoadingProblem, params: LoadingParams | None = None) -> Loadin
         wall-clock cap cuts the search first.
     """
     params = params or LoadingParams()
+    _warm_up()
     began = time.perf_counter()
     too_large = tuple(i for i, b in enumerate(problem.box_types) if not problem.fits(b))
     plain = not any(
@@ -166,6 +173,21 @@ def pack(problem: LoadingProblem, params: LoadingParams | None = None) -> Loadin
         evaluated=effort - budget.left,
         notes={"blocks": float(len(blocks)), "seconds": time.perf_counter() - began},
     )
+
+
+@functools.cache
+def _warm_up() -> None:
+    """Compile the kernels (or load them from numba's cache) once per process, on a tiny
+    problem, before a solve's clock starts: a fresh install compiles for several seconds,
+    which would otherwise eat the first problem's search time."""
+    problem = LoadingProblem(
+        Container(6, 4, 4, 100.0),
+        (BoxType((2, 2, 2), quantity=3, weight_kg=1.0), BoxType((3, 2, 1), quantity=2)),
+    )
+    rules = Rules(problem, build_blocks(problem, 100, 1, general=True))
+    state = Packing(rules, np.asarray([3, 2], dtype=np.int64))
+    state.place(*state.candidates(state.space(state.pick_space()), 2)[-1])
+    state.fill_greedily()
 
 
 def _schedule(heterogeneous: bool, n_blocks: int) -> list[tuple[bool, int]]:
