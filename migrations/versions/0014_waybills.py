@@ -1,7 +1,7 @@
 """waybills: e-waybills and their signed steps
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-28 21:50:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """OPC UA mappings of devices
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0014
 Create Date: 2026-11-28 21:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0011"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

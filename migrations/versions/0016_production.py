@@ -1,7 +1,7 @@
 """production
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0015
 Create Date: 2026-11-28 21:20:25.672505
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0011"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """document counters (one row per enterprise and number series); cancelled order-line quantity
 
 Revision ID: 0018
-Revises: 0011
+Revises: 0017
 Create Date: 2026-11-28 21:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0011"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """route plans
 
 Revision ID: 0019
-Revises: 0011
+Revises: 0018
 Create Date: 2026-11-28 21:45:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0011"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -20,14 +20,20 @@ def load_models() -> type[Base]:
     import supplymesh.collab.reconciliation_model
     import supplymesh.devices.alarm_model
     import supplymesh.devices.model
+    import supplymesh.devices.opcua.model
     import supplymesh.inventory.model
     import supplymesh.logistics.model
     import supplymesh.network.model
+    import supplymesh.notify.model
     import supplymesh.platform.audit
     import supplymesh.platform.auth
     import supplymesh.platform.events
     import supplymesh.platform.idempotency
-    import supplymesh.trace.model  # noqa: F401
+    import supplymesh.platform.numbering
+    import supplymesh.production.model
+    import supplymesh.replan.model
+    import supplymesh.trace.model
+    import supplymesh.trace.waybill.model  # noqa: F401
 
     return Base
 
@@ -36,10 +42,14 @@ def build_database(settings: Settings, bus: EventBus | None = None) -> Database:
     """A `Database` for `settings`, with the network's grant loader; connects lazily."""
     from supplymesh.collab import webhooks
     from supplymesh.network.adapters.grants import load_grants
+    from supplymesh.production import alarm_repair
+    from supplymesh.trace import flows
 
     load_models()
     db = Database(make_engine(settings.resolved_database_url), bus=bus, grants_loader=load_grants)
     webhooks.install(db)
+    alarm_repair.install(db)
+    flows.install(db)
     return db
 
 

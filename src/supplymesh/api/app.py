@@ -34,10 +34,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from supplymesh.collab.adapters.http import post
         from supplymesh.collab.worker import DeliveryWorker
+        from supplymesh.notify.settings import NotifySettings
+        from supplymesh.notify.worker import NotifyWorker
 
         worker = DeliveryWorker(container.db, settings.signing_key(), post)
         worker.start()
+        notifier = NotifyWorker(container.db, settings.signing_key(), NotifySettings())
+        notifier.start()
         yield
+        notifier.stop()
         worker.stop()
         container.db.engine.dispose()
 
@@ -95,12 +100,24 @@ def _mount_extra_routers(app: FastAPI) -> None:
     from supplymesh.api.routers import devices
 
     app.include_router(devices.router)
+    from supplymesh.api.routers import devices_opcua
+
+    app.include_router(devices_opcua.router)
     from supplymesh.api.routers import alarms
 
     app.include_router(alarms.router)
+    from supplymesh.api.routers import kpi
+
+    app.include_router(kpi.router)
     from supplymesh.api.routers import logistics
 
     app.include_router(logistics.router)
+    from supplymesh.api.routers import route_plans
+
+    app.include_router(route_plans.router)
+    from supplymesh.api.routers import loading_plans
+
+    app.include_router(loading_plans.router)
     from supplymesh.api.routers import receiving
 
     app.include_router(receiving.router)
@@ -110,6 +127,18 @@ def _mount_extra_routers(app: FastAPI) -> None:
     from supplymesh.api.routers import reconciliation
 
     app.include_router(reconciliation.router)
+    from supplymesh.api.routers import waybills
+
+    app.include_router(waybills.router)
+    from supplymesh.api.routers import notifications
+
+    app.include_router(notifications.router)
+    from supplymesh.api.routers import production
+
+    app.include_router(production.router)
+    from supplymesh.api.routers import replan
+
+    app.include_router(replan.router)
     mount_web(app)
 
 

@@ -122,6 +122,17 @@ def demo(
         fail("the database already holds data; use an empty database or --if-empty")
     report = generate(db, scale=scale, seed=seed)
     typer.echo(report.summary(), err=True)
+    from supplymesh.production.demo import add_demo_work_orders
+
+    planned = add_demo_work_orders(db)  # work orders and a published schedule for the Gantt
+    if planned is not None:
+        typer.echo(f"demo schedule {planned.id}: {planned.makespan_minutes} min", err=True)
+    from supplymesh.cli.demo_flows import DemoFlowError, play_demo_flows
+
+    try:  # the collaboration flows, played over the API by each enterprise as itself
+        typer.echo(play_demo_flows(settings()).summary(), err=True)
+    except DemoFlowError as exc:
+        fail(f"demo flows stopped (network loaded, flows not; start on an empty database): {exc}")
 
 
 @app.command()
@@ -371,6 +382,51 @@ def _add_resolver() -> None:
 
 
 _add_resolver()
+
+
+def _add_waybill() -> None:
+    from supplymesh.cli.waybill import waybill_app
+
+    app.add_typer(waybill_app, name="waybill")
+
+
+_add_waybill()
+
+
+def _add_plan() -> None:
+    from supplymesh.cli.plan import plan_app
+
+    app.add_typer(plan_app, name="plan")
+
+
+_add_plan()
+
+
+def _add_logistics() -> None:
+    from supplymesh.cli.logistics import logistics_app
+
+    app.add_typer(logistics_app, name="logistics")
+
+
+_add_logistics()
+
+
+def _add_notify() -> None:
+    from supplymesh.cli.notify import notify_app
+
+    app.add_typer(notify_app, name="notify")
+
+
+_add_notify()
+
+
+def _add_schedule() -> None:
+    from supplymesh.cli.schedule import schedule_app
+
+    app.add_typer(schedule_app, name="schedule")
+
+
+_add_schedule()
 
 
 def main() -> None:

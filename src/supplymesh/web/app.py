@@ -14,10 +14,32 @@ from fastapi.staticfiles import StaticFiles
 
 from supplymesh.web.context import STATIC_DIR, language_of, render_page
 from supplymesh.web.nav import PageSet, build_nav
-from supplymesh.web.pages import auth, dashboard, lists, registration, supplier_profile, suppliers
+from supplymesh.web.pages import alarms as alarm_pages
+from supplymesh.web.pages import (
+    auth,
+    buyer_orders,
+    buyer_reconciliation,
+    buyer_rfqs,
+    buyer_supply,
+    dashboard,
+    lists,
+    registration,
+    supplier_profile,
+    suppliers,
+)
 from supplymesh.web.pages import docks as dock_pages
+from supplymesh.web.pages import equipment as equipment_pages
 from supplymesh.web.pages import map as map_pages
+from supplymesh.web.pages import notifications as notification_pages
+from supplymesh.web.pages import passport as passport_pages
+from supplymesh.web.pages import recall as recall_pages
+from supplymesh.web.pages import replan as replan_pages
+from supplymesh.web.pages import replan_proposals as proposal_pages
+from supplymesh.web.pages import routes as route_pages
+from supplymesh.web.pages import schedule as schedule_pages
 from supplymesh.web.pages import supplier_inbox as inbox_pages
+from supplymesh.web.pages import supplier_inbox_outsourcing as inbox_outsourcing_pages
+from supplymesh.web.pages import supplier_inbox_schedules as inbox_schedule_pages
 from supplymesh.web.session import CsrfRejected, LoginRequired, end_session
 
 #: Every page module of the shell, in no particular order (the nav sorts itself).
@@ -30,7 +52,22 @@ PAGES: tuple[PageSet, ...] = (
     suppliers.PAGES,
     supplier_profile.PAGES,
     dock_pages.PAGES,
+    route_pages.PAGES,
     inbox_pages.PAGES,
+    inbox_schedule_pages.PAGES,
+    inbox_outsourcing_pages.PAGES,
+    equipment_pages.PAGES,
+    alarm_pages.PAGES,
+    schedule_pages.PAGES,
+    passport_pages.PAGES,
+    recall_pages.PAGES,
+    buyer_rfqs.PAGES,
+    buyer_orders.PAGES,
+    buyer_reconciliation.PAGES,
+    buyer_supply.PAGES,
+    notification_pages.PAGES,
+    replan_pages.PAGES,
+    proposal_pages.PAGES,
 )
 
 

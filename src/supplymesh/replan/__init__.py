@@ -1,0 +1,1 @@
+"""Planning over the network: forecast runs, replenishment proposals, safety-stock placement."""
