@@ -109,3 +109,14 @@ def test_shared_m3_first_series(tmp_path: Path) -> None:
     _run(str(SHARED / "m3"), "--max-instances", "3", "--json", str(tmp_path / "out.json"))
     s = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["summary"]
     assert s["series"] == 3 and s["format"] == "m3"
+
+
+def test_auto_candidates_are_subsets_of_the_strong_members_in_the_run() -> None:
+    from supplymesh.cli.bench.forecast import smooth_candidates
+
+    got = smooth_candidates(("Naive", "AutoETS", "DOTM", "AutoCES"))
+    assert "AutoETS" in got and "mean[AutoETS+DOTM]" in got
+    assert "median[AutoETS+DOTM+AutoCES]" in got
+    assert "median[AutoETS+DOTM]" not in got  # a median of two is their mean
+    assert not any("Naive" in c or "AutoARIMA" in c for c in got)
+    assert len(got) == 3 + 3 + 2  # singles, pair means, the triple's mean and median

@@ -76,7 +76,7 @@ def forecast_bench(
     """Fit every library model and the automatic choice; print the accuracy side by side."""
     import numpy as np
 
-    from supplymesh.planning.forecast.models import LIBRARY
+    from supplymesh.planning.forecast.models import GLOBAL_MODELS, LIBRARY
     from supplymesh.planning.forecast.params import ForecastParams
 
     started = time.perf_counter()
@@ -85,7 +85,8 @@ def forecast_bench(
         f"limit); --seed {seed} is unused (deterministic models)",
         err=True,
     )
-    names = tuple(m.strip() for m in models.split(",") if m.strip()) if models else tuple(LIBRARY)
+    every = (*LIBRARY, *GLOBAL_MODELS)
+    names = tuple(m.strip() for m in models.split(",") if m.strip()) if models else every
     if max_instances is not None and max_instances < 1:
         fail("--max-instances must be >= 1")
     try:
@@ -100,7 +101,12 @@ def forecast_bench(
         "median[" + "+".join(members) + "]" if len(members) >= 2 else "median[AutoETS+DOTM+AutoCES]"
     )
     try:
-        params = ForecastParams(models=names, smooth_auto=smooth, n_jobs=max(1, jobs))
+        params = ForecastParams(
+            models=names,
+            smooth_auto=smooth,
+            smooth_candidates=smooth_candidates(names),
+            n_jobs=max(1, jobs),
+        )
     except ValueError as exc:
         fail(str(exc))
         return
@@ -109,6 +115,32 @@ def forecast_bench(
     summary["time_limit"] = "ignored"
     summary["seed"] = seed
     emit(summary, rows, json_file, COLUMNS)
+
+
+CANDIDATE_MEMBERS = ("AutoETS", "DOTM", "AutoCES", "AutoTheta", "LightGBM")
+"""What `auto` may combine for smooth series: the strong, affordable models. AutoARIMA is
+left out because choosing by validation would fit it twice (it is 80% of the M3 CPU)."""
+
+
+def smooth_candidates(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Every member alone, and the mean (and, from three up, the median) of every subset.
+
+    `auto` takes the one with the lowest sMAPE one horizon inside the histories, per
+    frequency group (each group is one `forecast` call): chosen on training data only.
+    """
+    import itertools
+
+    members = [m for m in CANDIDATE_MEMBERS if m in names]
+    out: list[str] = []
+    for r in range(1, len(members) + 1):
+        for subset in itertools.combinations(members, r):
+            if r == 1:
+                out.append(subset[0])
+                continue
+            out.append("mean[" + "+".join(subset) + "]")
+            if r >= 3:
+                out.append("median[" + "+".join(subset) + "]")
+    return tuple(out)
 
 
 def _load(directory: Path, max_instances: int | None) -> _Data:
@@ -227,12 +259,16 @@ def _evaluate(data: _Data, params: Any, np: Any) -> tuple[list[dict[str, Any]], 
     per: dict[str, dict[str, list[tuple[float, float, float, float]]]] = {}
     fallbacks: dict[str, dict[str, int]] = {}
     cpu: dict[str, float] = dict.fromkeys(names, 0.0)
+    used: dict[str, dict[str, int]] = {}
     quantiles = (0.1, 0.5, LEVEL)
     for (period, h), members in sorted(groups.items()):
         problem = ForecastProblem(
             tuple(Series(c.id, c.train, c.season_length) for c, _ in members), h, quantiles
         )
         result = forecast(problem, params)
+        for f in result.of(AUTO):
+            used.setdefault(period, {}).setdefault(f.used, 0)
+            used[period][f.used] += 1
         for name in names:
             cpu[name] += result.seconds[name]
             for (c, scale), f in zip(members, result.of(name), strict=True):
@@ -295,6 +331,10 @@ def _evaluate(data: _Data, params: Any, np: Any) -> tuple[list[dict[str, Any]], 
         "auto": {
             "smooth": params.smooth_auto,
             "intermittent": list(params.intermittent_candidates),
+            "smooth_candidates": len(params.smooth_candidates),
+            "used": {
+                p: dict(sorted(u.items(), key=lambda kv: -kv[1])[:3]) for p, u in used.items()
+            },
         },
         "jobs": params.n_jobs,
         "cpu_seconds": {k: round(v, 2) for k, v in cpu.items()},

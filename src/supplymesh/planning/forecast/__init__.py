@@ -1,4 +1,6 @@
-"""Demand forecasting engine: a library of statistical models and an automatic choice.
+"""Demand forecasting engine: statistical models, a global LightGBM, combinations, coherence.
 
 Plain arrays in (`ForecastProblem`), forecasts out (`ForecastResult`); no database, no HTTP.
+`hierarchy.reconcile` makes forecasts of a store → DC → region → total tree add up;
+`calendar` holds the Spring Festival table the global model's features use.
 """

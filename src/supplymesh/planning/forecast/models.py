@@ -255,6 +255,10 @@ SLOW_MODELS = ("AutoARIMA",)
 
 DEFAULT_MODELS: tuple[str, ...] = tuple(n for n in LIBRARY if n not in SLOW_MODELS)
 
+GLOBAL_MODELS: tuple[str, ...] = ("LightGBM",)
+"""Models trained across every series of a problem at once (`global_model`), not per series:
+`forecast` fits them before the per-series work; they are not in the default set."""
+
 
 def parse_combination(name: str) -> tuple[str, tuple[str, ...]] | None:
     """``mean[AutoETS+AutoTheta]`` → ("mean", ("AutoETS", "AutoTheta")); None if not one."""
@@ -272,21 +276,25 @@ def check_model_name(name: str) -> None:
     if combo is not None and len(members) < 2:
         raise ValueError(f"combination {name!r} needs at least two members")
     for member in members:
-        if member not in LIBRARY:
-            raise ValueError(f"unknown model {member!r}; known: {', '.join(LIBRARY)}")
+        if member not in LIBRARY and member not in GLOBAL_MODELS:
+            known = ", ".join((*LIBRARY, *GLOBAL_MODELS))
+            raise ValueError(f"unknown model {member!r}; known: {known}")
 
 
 def min_length(name: str, season_length: int) -> int:
     """Shortest history the model (every member, for a combination) accepts."""
     combo = parse_combination(name)
     members = combo[1] if combo else (name,)
-    return max(LIBRARY[m].min_length(season_length) for m in members)
+    return max(LIBRARY[m].min_length(season_length) if m in LIBRARY else 2 for m in members)
 
 
 def build(name: str, season_length: int) -> ForecastModel:
     """A fresh model by library name or ``mean[...]`` / ``median[...]`` combination."""
     check_model_name(name)
     combo = parse_combination(name)
+    members = combo[1] if combo else (name,)
+    if any(m in GLOBAL_MODELS for m in members):
+        raise ValueError(f"{name!r} uses a global model: it is fitted across series by `forecast`")
     if combo is None:
         return LIBRARY[name].build(season_length)
     how, members = combo

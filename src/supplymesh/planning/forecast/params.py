@@ -21,6 +21,12 @@ class ForecastParams:
     smooth_auto
         The automatic choice for a series that is not intermittent: a model or combination.
         Default the median of ETS, dynamic optimised Theta and CES (SCUM without ARIMA).
+    smooth_candidates
+        When not empty, the automatic choice for smooth series is the candidate (model or
+        combination) with the lowest mean sMAPE when every series of the problem is cut
+        `horizon` periods short and forecast over them (one rolling origin inside the
+        history, pooled over the problem's series); `smooth_auto` is then only used where
+        no candidate can be scored. Costs one more fit of every candidate member.
     intermittent_candidates
         Models the automatic choice picks from for an intermittent series.
     intermittent_adi
@@ -38,6 +44,7 @@ class ForecastParams:
     models: tuple[str, ...] = DEFAULT_MODELS
     auto: bool = True
     smooth_auto: str = "median[AutoETS+DOTM+AutoCES]"
+    smooth_candidates: tuple[str, ...] = ()
     intermittent_candidates: tuple[str, ...] = ("CrostonSBA", "TSB", "ADIDA", "IMAPA")
     intermittent_adi: float = 1.32
     backtest_windows: int = 2
@@ -47,13 +54,15 @@ class ForecastParams:
     def __post_init__(self) -> None:
         object.__setattr__(self, "models", tuple(self.models))
         object.__setattr__(self, "intermittent_candidates", tuple(self.intermittent_candidates))
+        object.__setattr__(self, "smooth_candidates", tuple(self.smooth_candidates))
         if not self.models and not self.auto:
             raise ValueError("nothing to do: no models and auto=False")
         if len(set(self.models)) != len(self.models):
             raise ValueError(f"models listed twice: {self.models}")
         if "auto" in self.models:
             raise ValueError("'auto' is not a library model; set auto=True")
-        for name in (*self.models, self.smooth_auto, *self.intermittent_candidates, self.fallback):
+        named = (*self.models, self.smooth_auto, *self.smooth_candidates)
+        for name in (*named, *self.intermittent_candidates, self.fallback):
             check_model_name(name)
         if not self.intermittent_candidates:
             raise ValueError("intermittent_candidates must not be empty")

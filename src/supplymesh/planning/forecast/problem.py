@@ -31,11 +31,15 @@ class Series:
         Observations, one per period; converted to float64.
     season_length
         Periods per seasonal cycle (12 monthly, 4 quarterly, 7 daily, 1 none).
+    exogenous
+        Optional regressors known in advance (promotions, prices, calendar features), one
+        row per period of the history and of the horizon; only the global model reads them.
     """
 
     id: str
     values: FloatArray
     season_length: int = 1
+    exogenous: FloatArray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "values", np.asarray(self.values, dtype=np.float64).reshape(-1))
@@ -52,6 +56,9 @@ class Series:
             raise InvalidSeries(
                 self.id, f"missing or non-finite value at position {int(bad[0])} of {y.size}"
             )
+        ex = self.exogenous
+        if ex is not None and (np.ndim(ex) != 2 or not np.all(np.isfinite(ex))):
+            raise InvalidSeries(self.id, "exogenous regressors must be a finite 2-D table")
         neg = np.flatnonzero(y < 0)
         if neg.size:
             raise InvalidSeries(self.id, f"negative demand {y[neg[0]]:g} at position {int(neg[0])}")

@@ -11,11 +11,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from supplymesh.planning.forecast.global_model import fit_predict_lightgbm
+from supplymesh.planning.forecast.metrics import smape
 from supplymesh.planning.forecast.models import (
+    GLOBAL_MODELS,
     ModelFailed,
     ModelForecast,
     build,
@@ -58,12 +61,22 @@ def forecast(problem: ForecastProblem, params: ForecastParams | None = None) -> 
     for s in problem.series:
         s.check()
     series = problem.series
+    names = [*params.models, *([AUTO] if params.auto else [])]
+    seconds: dict[str, float] = {n: 0.0 for n in names}
+    if params.auto and params.smooth_candidates:
+        t0 = time.process_time()
+        chosen = choose_smooth(problem, params)
+        params = replace(params, smooth_auto=chosen, smooth_candidates=())
+        seconds[AUTO] += time.process_time() - t0
+    levels = tuple(sorted({*problem.quantiles, MEDIAN}))
+    pre = _global_forecasts(series, problem.horizon, levels, params, seconds)
     jobs = min(params.n_jobs, max(1, len(series) // 8))
     if jobs <= 1:
-        parts = [_run_chunk(series, problem.horizon, problem.quantiles, params)]
+        parts = [_run_chunk(series, problem.horizon, problem.quantiles, params, pre)]
     else:
         size = -(-len(series) // (jobs * 4))
         chunks = [series[i : i + size] for i in range(0, len(series), size)]
+        pres = [pre[i : i + size] for i in range(0, len(series), size)]
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             parts = list(
                 pool.map(
@@ -72,11 +85,10 @@ def forecast(problem: ForecastProblem, params: ForecastParams | None = None) -> 
                     [problem.horizon] * len(chunks),
                     [problem.quantiles] * len(chunks),
                     [params] * len(chunks),
+                    pres,
                 )
             )
-    names = [*params.models, *([AUTO] if params.auto else [])]
     forecasts: dict[str, list[SeriesForecast]] = {n: [] for n in names}
-    seconds: dict[str, float] = {n: 0.0 for n in names}
     for part in parts:
         for name in names:
             forecasts[name].extend(part.forecasts[name])
@@ -98,8 +110,106 @@ class _Chunk:
     seconds: dict[str, float]
 
 
+def _needed_globals(params: ForecastParams) -> list[str]:
+    named = [*params.models, *([params.smooth_auto] if params.auto else [])]
+    members: set[str] = set()
+    for name in named:
+        combo = parse_combination(name)
+        members.update(combo[1] if combo else (name,))
+    return [g for g in GLOBAL_MODELS if g in members]
+
+
+def _global_forecasts(
+    series: Sequence[Series],
+    horizon: int,
+    levels: tuple[float, ...],
+    params: ForecastParams,
+    seconds: dict[str, float],
+) -> list[dict[str, ModelForecast | None]]:
+    """Fit the global models the params need, once per season length, in this process.
+
+    Their forecasts seed each series' cache, so rows and combinations use them like any
+    per-series model's.
+    """
+    pre: list[dict[str, ModelForecast | None]] = [{} for _ in series]
+    for name in _needed_globals(params):
+        t0 = time.process_time()
+        for m in sorted({s.season_length for s in series}):
+            idx = [i for i, s in enumerate(series) if s.season_length == m]
+            tables = [series[i].exogenous for i in idx]
+            out = fit_predict_lightgbm(
+                [series[i].values for i in idx],
+                m,
+                horizon,
+                levels,
+                threads=params.n_jobs,
+                exogenous=[t for t in tables if t is not None]
+                if all(t is not None for t in tables)
+                else None,
+            )
+            for i, f in zip(idx, out, strict=True):
+                pre[i][name] = f
+        if name in seconds:
+            seconds[name] += time.process_time() - t0
+        elif AUTO in seconds:
+            seconds[AUTO] += time.process_time() - t0
+    return pre
+
+
+def choose_smooth(problem: ForecastProblem, params: ForecastParams) -> str:
+    """The smooth candidate with the lowest mean sMAPE one horizon inside the histories.
+
+    Every series at least two horizons long is cut `horizon` periods short; each candidate
+    forecasts the cut histories and is scored on the cut-off periods, pooled over series
+    where every candidate could forecast. The test values of a benchmark are never seen:
+    only `problem`'s histories are. `params.smooth_auto` when nothing can be scored.
+    """
+    h = problem.horizon
+    cut = tuple(
+        Series(
+            s.id,
+            s.values[:-h],
+            s.season_length,
+            s.exogenous[:-h] if s.exogenous is not None else None,
+        )
+        for s in problem.series
+        if s.values.size >= 2 * h and not is_intermittent(s.values, params.intermittent_adi)
+    )
+    if not cut:
+        return params.smooth_auto
+    members: list[str] = []
+    for name in params.smooth_candidates:
+        combo = parse_combination(name)
+        for m in combo[1] if combo else (name,):
+            if m not in members:
+                members.append(m)
+    sub = replace(params, models=tuple(members), auto=False, smooth_candidates=())
+    res = forecast(ForecastProblem(cut, h, problem.quantiles), sub)
+    actual = {s.id: s.values[-h:] for s in problem.series}
+    ok = [i for i in range(len(cut)) if all(res.of(m)[i].fallback_reason is None for m in members)]
+    if not ok:
+        return params.smooth_auto
+    best, best_score = params.smooth_auto, float("inf")
+    for name in params.smooth_candidates:
+        combo = parse_combination(name)
+        errors = []
+        for i in ok:
+            points = [res.of(m)[i].point for m in (combo[1] if combo else (name,))]
+            how = combo[0] if combo else "mean"
+            point = np.mean(points, axis=0) if how == "mean" else np.median(points, axis=0)
+            errors.append(smape(np.clip(point, 0.0, None), actual[cut[i].id]))
+        score = float(np.mean(errors))
+        if score < best_score:
+            best, best_score = name, score
+    return best
+
+
 def _run_chunk(
-    series: Sequence[Series], horizon: int, quantiles: tuple[float, ...], params: ForecastParams
+    series: Sequence[Series],
+    horizon: int,
+    quantiles: tuple[float, ...],
+    params: ForecastParams,
+    pre: Sequence[dict[str, ModelForecast | None]] | None = None,
 ) -> _Chunk:
     """Forecast a chunk of series in this process (the unit of work of the pool)."""
     load_backend()
@@ -108,8 +218,8 @@ def _run_chunk(
     names = [*params.models, *([AUTO] if params.auto else [])]
     out: dict[str, list[SeriesForecast]] = {n: [] for n in names}
     seconds = {n: 0.0 for n in names}
-    for s in series:
-        cache: dict[str, ModelForecast | None] = {}
+    for k, s in enumerate(series):
+        cache: dict[str, ModelForecast | None] = dict(pre[k]) if pre else {}
         for name in params.models:
             t0 = time.process_time()
             out[name].append(_one(s, name, horizon, levels, keep, params, cache))
@@ -141,7 +251,7 @@ def _try(
         parts = [_try(s, m, horizon, levels, cache) for m in combo[1]]
         ok = [p for p in parts if p is not None]
         result = combine(ok, combo[0]) if len(ok) == len(parts) else None
-    elif s.values.size < min_length(name, s.season_length):
+    elif name in GLOBAL_MODELS or s.values.size < min_length(name, s.season_length):
         result = None
     else:
         try:
