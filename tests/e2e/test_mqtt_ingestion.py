@@ -28,7 +28,7 @@ from supplymesh.devices.ingestion.mosquitto import (
 )
 from supplymesh.devices.ingestion.mqtt import BrokerAddress, Ingestor, make_client
 from supplymesh.devices.model import IngestRejection
-from supplymesh.devices.simulate import FleetStats, SimCredential, SimulatedDevice
+from supplymesh.devices.simulate import METRICS, FleetStats, SimCredential, SimulatedDevice
 from supplymesh.devices.store import TelemetryStore
 from supplymesh.platform.settings import Settings
 from supplymesh.platform.uow import Database
@@ -245,8 +245,7 @@ def test_killing_the_platform_with_the_embedded_broker_loses_nothing_the_device_
     settings: Settings, db: Database
 ) -> None:
     fleet = make_enterprise(db)
-    metrics = ("temperature", "vibration", "power", "spindle_speed", "part_count", "scrap_count")
-    key = make_device(db, fleet, "M1", metrics=metrics)
+    key = make_device(db, fleet, "M1", metrics=tuple(name for name, *_ in METRICS))
     port, log = free_port(), settings.home / "platform.log"
     proc = _platform(settings, port, log, starts=0)
     cred = SimCredential(
