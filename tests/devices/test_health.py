@@ -149,3 +149,51 @@ def test_live_machines_health_from_stored_telemetry(client: TestClient, db: Data
     other = make_tenant(db, client, "OTHER")
     assert client.get(f"/api/v1/sites/{site_id}/health", headers=other.headers).status_code == 404
     assert client.get(f"/api/v1/devices/{worn.device_id}/health").status_code == 401
+
+
+def test_a_health_rule_raises_an_alarm_when_the_model_sees_wear(
+    client: TestClient, db: Database
+) -> None:
+    from supplymesh.devices.alarm_model import Alarm
+    from supplymesh.devices.alarms import AlarmEngine
+
+    tenant = make_tenant(db, client, "WEAR")
+    site = {"code": "P1", "name": "Plant", "kind": "plant"}
+    assert client.post("/api/v1/sites", headers=tenant.headers, json=site).status_code == 201
+    fleet = FakeFleet(tenant.id, "WEAR", "P1")
+    worn, fine = _machine(db, fleet, "WORN"), _machine(db, fleet, "FINE")
+    bad = {"name": "健康度", "kind": "health", "severity": "major"}
+    refused = client.post("/api/v1/alarm-rules", headers=tenant.headers, json=bad)
+    assert refused.status_code == 422 and "health index" in refused.text
+    rule = client.post("/api/v1/alarm-rules", headers=tenant.headers, json={**bad, "low": 60})
+    assert rule.status_code == 201, rule.text
+
+    now = utcnow().replace(second=0, microsecond=0)
+    hours = 8
+    t, y = _degrading(hours, per_hour=60, seed=3)  # ends near 74 degC of a 95 limit
+    items = [
+        Incoming(
+            key.topic(),
+            encode(
+                now - timedelta(hours=hours) + timedelta(hours=float(th)),
+                seq,
+                {"temperature": float(value if key is worn else 55.0 + (seq % 3) * 0.1)},
+            ),
+        )
+        for key in (worn, fine)
+        for seq, (th, value) in enumerate(zip(t, y, strict=True), start=1)
+    ]
+    assert TelemetryStore(db).store_batch(items).stored_messages == len(items)
+    engine = AlarmEngine(db)
+    engine.check_models(now - timedelta(hours=6))  # early on the worn machine is still fine
+    with db.system() as uow:
+        assert uow.session.scalars(select(Alarm)).all() == []
+    engine.check_models(now)
+    with db.system() as uow:
+        alarms = uow.session.scalars(select(Alarm)).all()
+    assert [a.device_id for a in alarms] == [worn.device_id]
+    assert alarms[0].value is not None and alarms[0].value < 60
+    engine.check_models(now)  # still worn: the same alarm, counted again, not a second one
+    with db.system() as uow:
+        again = uow.session.scalars(select(Alarm)).all()
+    assert len(again) == 1 and again[0].count == 2

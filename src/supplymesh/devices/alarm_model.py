@@ -22,6 +22,7 @@ class RuleKind(StrEnum):
     THRESHOLD = "threshold"
     RATE = "rate"
     HEARTBEAT = "heartbeat"
+    HEALTH = "health"  # model-based: the machine's health index (devices.health) below `low`
 
 
 class Severity(StrEnum):

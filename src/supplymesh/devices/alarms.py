@@ -229,37 +229,63 @@ class AlarmEngine:
                 tracker = self._trackers[key] = ThresholdTracker(spec.consecutive)
             return tracker.feed(value, spec.low, spec.high)
 
-    def check_heartbeats(self, now: datetime | None = None) -> None:
-        """Fire heartbeat rules of active devices silent for longer than their limit."""
-        now = now or utcnow()
-        verdicts: dict[tuple[RuleSpec, int], tuple[bool, float]] = {}
+    def _periodic(self, kind: RuleKind) -> list[tuple[RuleSpec, Device]]:
+        """Enabled rules of `kind` with the active devices each applies to."""
         with self.db.system() as uow:
             rules = [
                 spec_of(r)
                 for r in uow.session.scalars(
                     select(AlarmRule).where(
-                        AlarmRule.kind == RuleKind.HEARTBEAT.value, AlarmRule.enabled.is_(True)
+                        AlarmRule.kind == kind.value, AlarmRule.enabled.is_(True)
                     )
                 )
             ]
             enterprises = {r.enterprise_id for r in rules}
             if not enterprises:
-                return
+                return []
             devices = uow.session.scalars(
                 select(Device).where(
                     Device.enterprise_id.in_(sorted(enterprises)),
                     Device.status == DeviceStatus.ACTIVE.value,
                 )
             ).all()
-        for dev in devices:
-            for spec in rules:
-                if spec.enterprise_id != dev.enterprise_id:
-                    continue
-                if not spec.applies_to(dev.id, dev.kind, dev.attributes or {}):
-                    continue
-                quiet = silent(dev.last_seen_at, dev.created_at, now, spec.silence_s)
-                reference = dev.last_seen_at or dev.created_at
-                verdicts[(spec, dev.id)] = (quiet, (now - reference).total_seconds())
+        return [
+            (spec, dev)
+            for dev in devices
+            for spec in rules
+            if spec.enterprise_id == dev.enterprise_id
+            and spec.applies_to(dev.id, dev.kind, dev.attributes or {})
+        ]
+
+    def check_heartbeats(self, now: datetime | None = None) -> None:
+        """Fire heartbeat rules of active devices silent for longer than their limit."""
+        now = now or utcnow()
+        verdicts: dict[tuple[RuleSpec, int], tuple[bool, float]] = {}
+        for spec, dev in self._periodic(RuleKind.HEARTBEAT):
+            quiet = silent(dev.last_seen_at, dev.created_at, now, spec.silence_s)
+            reference = dev.last_seen_at or dev.created_at
+            verdicts[(spec, dev.id)] = (quiet, (now - reference).total_seconds())
+        if verdicts:
+            self._apply(verdicts, now)
+
+    def check_models(self, now: datetime | None = None) -> None:
+        """Fire model-based rules: a machine whose health index (the trend of each watched
+        sensor towards its limit, `devices.health`) is below the rule's `low`. Run
+        periodically, not per sample: the model reads minutes to hours of history. A machine
+        without enough history gives no verdict, so an open alarm stays as it is."""
+        from supplymesh.devices.health import assess_device  # numpy model, loaded on use
+
+        now = now or utcnow()
+        pairs = self._periodic(RuleKind.HEALTH)
+        verdicts: dict[tuple[RuleSpec, int], tuple[bool, float]] = {}
+        index: dict[int, float | None] = {}
+        with self.db.system() as uow:
+            for spec, dev in pairs:
+                if dev.id not in index:
+                    index[dev.id] = assess_device(uow, dev, now).result.health
+                health = index[dev.id]
+                if health is not None and spec.low is not None:
+                    verdicts[(spec, dev.id)] = (health < spec.low, round(health, 1))
         if verdicts:
             self._apply(verdicts, now)
 

@@ -78,6 +78,10 @@ class DeviceRuntime:
                 self.alarms.check_heartbeats()
             except Exception:  # a bad rule must not stop the other checks; it is logged
                 log.exception("heartbeat check failed")
+            try:
+                self.alarms.check_models()
+            except Exception:
+                log.exception("model-based rule check failed")
 
     def stop(self) -> None:
         self._stop_heartbeats.set()

@@ -44,7 +44,10 @@ class RuleIn(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> RuleIn:
-        if self.kind != RuleKind.HEARTBEAT:
+        if self.kind == RuleKind.HEALTH:
+            if self.low is None or not 0 < self.low <= 100:
+                raise ValueError("a health rule needs low: the health index (0-100] to stay above")
+        elif self.kind != RuleKind.HEARTBEAT:
             if not self.metric:
                 raise ValueError(f"a {self.kind.value} rule needs a metric")
             if self.low is None and self.high is None:
