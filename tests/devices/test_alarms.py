@@ -224,3 +224,22 @@ def test_rule_change_reaches_the_engine_and_stale_updates_conflict(
     assert r.status_code == 422, r.text  # a threshold without a metric and bounds is refused
     assert client.delete(url, headers=headers).status_code == 204
     assert client.get("/api/v1/alarm-rules", headers=headers).json() == []
+
+
+def test_a_short_excursion_inside_one_batch_still_raises_its_alarm(
+    client: TestClient, db: Database
+) -> None:
+    plant = Plant(db, client)
+    plant.rule(kind="threshold", metric="temp", high=80, severity="major")
+    now = utcnow()
+    batch = []
+    for i, temp in enumerate((50.0, 95.0, 55.0)):  # breach then back in range, one delivery
+        plant.seq += 1
+        data = encode(now + timedelta(seconds=i), plant.seq, {"temp": temp})
+        batch.append(Incoming(plant.key.topic(), data))
+    assert plant.store.store_batch(batch).stored_messages == 3
+    [alarm] = plant.alarms()
+    assert alarm["state"] == "active" and alarm["value"] == 95
+    plant.send(temp=52)  # the next delivery in range clears it
+    [alarm] = plant.alarms()
+    assert alarm["state"] == "cleared"

@@ -192,7 +192,7 @@ class AlarmEngine:
         self.on_batch(batch)
 
     def on_batch(self, batch: StoredBatch) -> None:
-        """Feed each new sample to its rules; fire or clear on the last verdict per pair."""
+        """Feed each new sample to its rules; fire on any breach in the batch, else clear."""
         verdicts: dict[tuple[RuleSpec, int], tuple[bool, float]] = {}
         seen: dict[int, set[int]] = defaultdict(set)
         for sample in sorted(batch.samples, key=lambda s: s.ts):
@@ -201,7 +201,11 @@ class AlarmEngine:
                 if spec.metric != sample.metric or spec.kind == RuleKind.HEARTBEAT:
                     continue
                 verdict = self._feed(spec, sample.device_id, sample.ts, sample.value)
-                verdicts[(spec, sample.device_id)] = (verdict.breached, verdict.value)
+                key = (spec, sample.device_id)
+                # A breach anywhere in the batch stands (it clears on a later batch), so a
+                # short excursion between two deliveries still raises its alarm.
+                if not (key in verdicts and verdicts[key][0]):
+                    verdicts[key] = (verdict.breached, verdict.value)
         for enterprise_id, devices in seen.items():
             rules = self.rules_for(enterprise_id)
             for device_id in devices:
