@@ -20,7 +20,7 @@ from supplymesh.logistics.design_schemas import (
     ScenarioOut,
     SitePoint,
 )
-from supplymesh.logistics.route_plans import great_circle_m
+from supplymesh.network.geo import haversine_km
 from supplymesh.network.model import DemandRecord, Lane, Site
 from supplymesh.planning.network_design.params import FacilityParams
 from supplymesh.planning.network_design.problem import FacilityProblem, MalformedProblem
@@ -98,7 +98,7 @@ def _distances_km(
             elif a.id != b.id:
                 assert a.latitude is not None and a.longitude is not None
                 assert b.latitude is not None and b.longitude is not None
-                crow = great_circle_m(a.latitude, a.longitude, b.latitude, b.longitude) / 1000
+                crow = haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
                 out[i, j] = crow * req.road_factor
     return out
 

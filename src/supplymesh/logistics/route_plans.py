@@ -11,7 +11,6 @@ order is one stop, so one that does not fit next to others simply goes on anothe
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from decimal import ROUND_CEILING, Decimal
 from itertools import pairwise
@@ -24,6 +23,7 @@ from supplymesh.inventory.model import Order, OrderKind, OrderLine, OrderStatus
 from supplymesh.inventory.orders import lines_of
 from supplymesh.logistics.model import RoutePlanRecord
 from supplymesh.logistics.route_schemas import RoutePlanCreate, RoutePlanOut, clock_seconds
+from supplymesh.network.geo import haversine_km
 from supplymesh.network.model import Item, Lane, Site
 from supplymesh.planning.routing.check import timetable
 from supplymesh.planning.routing.params import RoutingParams
@@ -35,15 +35,6 @@ from supplymesh.platform.uow import UnitOfWork
 
 #: Orders that still have to leave the depot.
 OPEN_STATUSES = (OrderStatus.RELEASED, OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED)
-EARTH_RADIUS_M = 6_371_008.8
-
-
-def great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Haversine distance in metres on the mean Earth sphere."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
 def _hhmm(seconds: int) -> str:
@@ -151,7 +142,7 @@ def _matrices(
             else:
                 assert a.latitude is not None and a.longitude is not None
                 assert b.latitude is not None and b.longitude is not None
-                crow = great_circle_m(a.latitude, a.longitude, b.latitude, b.longitude)
+                crow = 1000 * haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
                 distance[i, j] = round(crow * req.road_factor)
     duration = np.ceil(distance / (req.speed_kmh / 3.6)).astype(np.int64)
     return distance, duration
