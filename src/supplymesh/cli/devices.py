@@ -8,31 +8,16 @@ from __future__ import annotations
 import json
 import signal
 import threading
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 
-P = ParamSpec("P")
-R = TypeVar("R")
+from supplymesh.cli.cleanly import cleanly
 
 devices_app = typer.Typer(
     help="Connected devices: MQTT fleet, ingestion, telemetry.", no_args_is_help=True
 )
-
-
-def _cleanly(fn: Callable[P, R]) -> Callable[P, R]:
-    """`clean_errors` of the main module, looked up on use (it imports this module)."""
-
-    @wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from supplymesh.cli.main import clean_errors
-
-        return clean_errors(fn)(*args, **kwargs)
-
-    return wrapper
 
 
 def _stop_on_signals() -> threading.Event:
@@ -43,7 +28,7 @@ def _stop_on_signals() -> threading.Event:
 
 
 @devices_app.command("simulate")
-@_cleanly
+@cleanly
 def simulate(
     devices: Annotated[
         int, typer.Option("--devices", min=1, max=5000, help="how many machines")
@@ -104,7 +89,7 @@ def simulate(
 
 
 @devices_app.command("run")
-@_cleanly
+@cleanly
 def run() -> None:
     """Run device connectivity alone (what `serve` starts): the embedded broker on
     SUPPLYMESH_MQTT_PORT, or SUPPLYMESH_MQTT_URL's broker, and the ingestor."""
@@ -125,7 +110,7 @@ def run() -> None:
 
 
 @devices_app.command("ingest")
-@_cleanly
+@cleanly
 def ingest(
     broker: Annotated[
         str, typer.Option("--broker", help="mqtt://user:password@host:port of the ingestor")
@@ -148,7 +133,7 @@ def ingest(
 
 
 @devices_app.command("broker")
-@_cleanly
+@cleanly
 def broker_(
     directory: Annotated[
         Path, typer.Option("--dir", help="configuration and persistence directory")
@@ -167,7 +152,7 @@ def broker_(
 
 
 @devices_app.command("prune")
-@_cleanly
+@cleanly
 def prune() -> None:
     """Delete telemetry older than the retention settings."""
     from supplymesh.cli.main import database
@@ -178,7 +163,7 @@ def prune() -> None:
 
 
 @devices_app.command("opcua-sim")
-@_cleanly
+@cleanly
 def opcua_sim(
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 4840,
     machines: Annotated[int, typer.Option("--machines", min=1, max=1000)] = 3,

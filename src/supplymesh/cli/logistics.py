@@ -7,15 +7,12 @@ common route case), answers are the API's JSON (with `--json`) or a short table.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-P = ParamSpec("P")
-R = TypeVar("R")
+from supplymesh.cli.cleanly import cleanly
 
 logistics_app = typer.Typer(
     help="Delivery routes, order dispatch by area (分单), dock appointments.",
@@ -24,16 +21,6 @@ logistics_app = typer.Typer(
 
 EnterpriseOpt = Annotated[str, typer.Option("--enterprise", "-e", help="enterprise code")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the API's JSON answer")]
-
-
-def _cleanly(fn: Callable[P, R]) -> Callable[P, R]:
-    @wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from supplymesh.cli.main import clean_errors
-
-        return clean_errors(fn)(*args, **kwargs)
-
-    return wrapper
 
 
 def _read_json(file: Path) -> Any:
@@ -65,7 +52,7 @@ def _vehicle(spec: str) -> dict[str, Any]:
 
 
 @logistics_app.command("route")
-@_cleanly
+@cleanly
 def route(
     enterprise: EnterpriseOpt,
     depot: Annotated[str, typer.Option("--depot", help="depot site code")],
@@ -119,7 +106,7 @@ def route(
 
 
 @logistics_app.command("dispatch")
-@_cleanly
+@cleanly
 def dispatch(
     enterprise: EnterpriseOpt,
     file: Annotated[
@@ -144,7 +131,7 @@ def dispatch(
 
 
 @logistics_app.command("docks")
-@_cleanly
+@cleanly
 def docks(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="dock plan request JSON")
@@ -164,7 +151,7 @@ def docks(
 
 
 @logistics_app.command("load")
-@_cleanly
+@cleanly
 def load(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="loading request JSON")],
     svg: Annotated[Path | None, typer.Option("--svg", help="write the picture here")] = None,
@@ -191,7 +178,7 @@ def load(
 
 
 @logistics_app.command("design")
-@_cleanly
+@cleanly
 def design(
     enterprise: EnterpriseOpt,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="design request JSON")],
