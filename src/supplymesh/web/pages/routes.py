@@ -34,15 +34,6 @@ router = web_router()
 Id = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
-def _depots(web: Web) -> list[Site]:
-    query = select(Site).where(
-        Site.enterprise_id == web.caller.enterprise_id,
-        Site.latitude.is_not(None),
-        Site.kind.in_(("warehouse", "dc", "plant")),
-    )
-    return list(web.uow.session.scalars(query.order_by(Site.code)))
-
-
 def _list_page(
     web: Web, alert: str | None = None, status_code: int = 200, form: dict[str, str] | None = None
 ) -> HTMLResponse:
@@ -52,7 +43,7 @@ def _list_page(
         title=web.t("nav.routes"),
         active="routes",
         plans=route_plans.list_route_plans(web.uow),
-        depots=_depots(web),
+        depots=_design_sites(web, DEPOT_KINDS),
         form=form or {},
         alert=alert,
         notice=None,
@@ -247,11 +238,13 @@ def plan_loading_form(
 
 # --- network design ---------------------------------------------------------------------------
 
+DEPOT_KINDS = ("warehouse", "dc", "plant")
 CANDIDATE_KINDS = ("warehouse", "dc")
 CUSTOMER_KINDS = ("store", "plant")
 
 
 def _design_sites(web: Web, kinds: tuple[str, ...]) -> list[Site]:
+    """The caller's own sites of `kinds` that have coordinates (depots, candidates, customers)."""
     query = select(Site).where(
         Site.enterprise_id == web.caller.enterprise_id,
         Site.latitude.is_not(None),
