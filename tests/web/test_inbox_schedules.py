@@ -114,8 +114,9 @@ def test_the_supplier_answers_schedule_lines_and_the_buyer_sees_the_answers(
     assert done.status_code == 303 and done.headers["location"].endswith("?done=confirm")
     # the same form again is out of date (409), and with the new version the move is illegal
     stale = supplier.post(confirm, data=form)
-    assert stale.status_code == 409 and "version" in _alert(stale)
-    form["version"] = str(int(form["version"]) + 1)
+    new_version = int(form["version"]) + 1
+    assert stale.status_code == 409 and f"当前版本 {new_version}" in _alert(stale)
+    form["version"] = str(new_version)
     illegal = supplier.post(confirm, data=form)
     assert illegal.status_code == 409 and "状态为已确认" in _alert(illegal)
 
@@ -217,7 +218,7 @@ def test_the_subcontractor_takes_on_one_outsourcing_order_and_declines_another(
     assert 'id="outsourcing-status" data-status="accepted"' in done.text
     assert 'data-action="' not in done.text
     stale = sub.post(accept, data=form)  # answered already: the form's version is old
-    assert stale.status_code == 409 and "version" in _alert(stale)
+    assert stale.status_code == 409 and "该单据已被他人修改" in _alert(stale)
     inbox = sub.get("/inbox").text
     assert f'data-outsourcing="{taken["order_number"]}"' not in inbox
     assert f'data-outsourcing="{declined["order_number"]}"' in inbox

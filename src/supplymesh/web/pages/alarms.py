@@ -21,6 +21,7 @@ from supplymesh.devices.model import Device
 from supplymesh.platform.errors import DomainError, IllegalTransition, NotFound, StaleVersion
 from supplymesh.platform.types import MAX_INT
 from supplymesh.web.context import DataDep, Web, WebDep, render, render_page
+from supplymesh.web.form_post import posted_int
 from supplymesh.web.nav import NavEntry, PageSet, web_router
 from supplymesh.web.tables import by_id
 
@@ -140,7 +141,7 @@ def act(
     t = web.t
     if action not in ACTIONS:
         return _page(web, tab, alert=t("alarms.error.unknown_action"), status_code=404)
-    expected = int(version) if version.strip().isdigit() else None
+    expected = posted_int(version)
     try:
         if action == "acknowledge":
             alarms.acknowledge(web.uow, alarm_id, expected, note.strip()[:500] or None)

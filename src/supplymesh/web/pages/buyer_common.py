@@ -10,18 +10,13 @@ from typing import Annotated
 
 from fastapi import Path
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 
 from supplymesh.network.model import Enterprise
-from supplymesh.platform.errors import (
-    Conflict,
-    DomainError,
-    IllegalTransition,
-    PermissionDenied,
-    StaleVersion,
-)
+from supplymesh.platform.errors import DomainError
 from supplymesh.platform.types import MAX_INT
+from supplymesh.web import form_post
 from supplymesh.web.context import Web, render_page
+from supplymesh.web.form_post import Wording
 from supplymesh.web.tables import by_id
 
 Id = Annotated[int, Path(ge=1, le=MAX_INT)]
@@ -33,26 +28,12 @@ def partner_names(web: Web, ids: list[int | None]) -> dict[int, str]:
     return {i: web.local_name(e.name, e.name_en) for i, e in found.items()}
 
 
+BUYER = Wording(states="buy.state", illegal="buy.error.illegal", forbidden_reason=True)
+
+
 def refused(web: Web, exc: DomainError) -> tuple[str, int]:
-    """The translated message and status of a refused write (whose changes are discarded)."""
-    web.uow.session.rollback()
-    t = web.t
-    if isinstance(exc, IllegalTransition):
-        current = t.label("buy.state", exc.current_state)
-        allowed = "、".join(t.label("buy.state", s) for s in exc.allowed_transitions)
-        return t("buy.error.illegal", current=current, allowed=allowed or "—"), 409
-    if isinstance(exc, StaleVersion):
-        return t("buy.error.stale", version=exc.actual), 409
-    if isinstance(exc, Conflict):
-        return t("error.conflict", detail=exc.message), 409
-    if isinstance(exc, PermissionDenied):
-        return t("buy.error.forbidden", detail=exc.message), 403
-    return t("error.invalid", detail=exc.message), exc.status
-
-
-def form_errors(exc: ValidationError) -> str:
-    """Pydantic's complaints about a form, one per field."""
-    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    """The translated message and status of a refused buyer write (its changes discarded)."""
+    return form_post.refused(web, exc, BUYER)
 
 
 def not_found(web: Web, back_href: str, back_page: str) -> HTMLResponse:

@@ -16,8 +16,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Form
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse, Response
 
 from supplymesh.collab import buyer_views, purchasing, timeline
 from supplymesh.collab.procurement_model import AckStatus, ChangeStatus, LineAnswerStatus
@@ -26,16 +25,16 @@ from supplymesh.collab.purchasing_schemas import ChangeOrderIn, DecisionIn
 from supplymesh.inventory import orders as order_service
 from supplymesh.inventory.model import Order, OrderStatus
 from supplymesh.network.model import Item
-from supplymesh.platform.errors import DomainError, NotFound
+from supplymesh.platform.errors import NotFound
 from supplymesh.web.context import Web, WebDep, render
+from supplymesh.web.form_post import Command, optional, posted_int, submit
 from supplymesh.web.nav import NavEntry, PageSet, web_router
 from supplymesh.web.pages.buyer_common import (
+    BUYER,
     Id,
-    form_errors,
     not_found,
     notice,
     partner_names,
-    refused,
 )
 from supplymesh.web.tables import by_id
 
@@ -196,22 +195,28 @@ def order_page(web: WebDep, order_id: Id, done: str = "") -> HTMLResponse:
         return not_found(web, "/buy/orders", "nav.buy_orders")
 
 
-def _version(text: str) -> int | None:
-    return int(text) if text.strip().isdigit() else None
+def _act(
+    web: Web,
+    order_id: int,
+    done: str,
+    parse: Callable[[], Command],
+    action: Callable[[Command], object],
+) -> Response:
+    """Run a buyer move on the caller's own order; a refusal is shown on the order's page."""
 
-
-def _act(web: Web, order_id: int, done: str, action: Callable[[], object]) -> Response:
-    """Run a buyer move on the order; a refusal is shown on the order's page."""
-    try:
+    def run(cmd: Command) -> object:
         _own_order(web, order_id)
-        action()
-        web.uow.commit()
-    except NotFound:
-        return not_found(web, "/buy/orders", "nav.buy_orders")
-    except DomainError as exc:
-        message, status = refused(web, exc)
-        return _order_page(web, order_id, alert=message, status_code=status)
-    return RedirectResponse(f"/buy/orders/{order_id}?done={done}", status_code=303)
+        return action(cmd)
+
+    return submit(
+        web,
+        parse=parse,
+        run=run,
+        redisplay=lambda alert, status: _order_page(web, order_id, alert=alert, status_code=status),
+        done=lambda _: f"/buy/orders/{order_id}?done={done}",
+        wording=BUYER,
+        missing=lambda: not_found(web, "/buy/orders", "nav.buy_orders"),
+    )
 
 
 @router.post("/buy/orders/{order_id}/lines/{line_id}/{decision}", response_model=None)
@@ -226,21 +231,26 @@ def decide_proposal(
     """Accept (applied to the line) or reject (the line reopens) the supplier's proposal."""
     if decision not in DECISIONS:
         return not_found(web, "/buy/orders", "nav.buy_orders")
-    cmd = DecisionIn(version=_version(version), reason=reason.strip() or None)
     accept = decision == "accept_proposal"
     return _act(
         web,
         order_id,
         decision,
-        lambda: purchasing.decide_proposal(web.uow, order_id, line_id, accept, cmd),
+        parse=lambda: DecisionIn(version=posted_int(version), reason=optional(reason)),
+        action=lambda cmd: purchasing.decide_proposal(web.uow, order_id, line_id, accept, cmd),
     )
 
 
 @router.post("/buy/orders/{order_id}/confirm", response_model=None)
 def confirm_order(web: WebDep, order_id: Id, version: Annotated[str, Form()] = "") -> Response:
     """Go ahead with an acknowledged order, accepting the lines the supplier rejected."""
-    cmd = DecisionIn(version=_version(version))
-    return _act(web, order_id, "confirmed", lambda: purchasing.confirm(web.uow, order_id, cmd))
+    return _act(
+        web,
+        order_id,
+        "confirmed",
+        parse=lambda: DecisionIn(version=posted_int(version)),
+        action=lambda cmd: purchasing.confirm(web.uow, order_id, cmd),
+    )
 
 
 @router.post("/buy/orders/{order_id}/changes", response_model=None)
@@ -256,33 +266,22 @@ def request_change(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """Ask the supplier to sign off a change to a confirmed line, or the cancellation."""
-    try:
-        cmd = ChangeOrderIn.model_validate(
-            {
-                "kind": kind,
-                "version": _version(version),
-                "order_line_id": _version(order_line_id),
-                "quantity": quantity.strip() or None,
-                "requested_date": requested_date.strip() or None,
-                "unit_price": unit_price.strip() or None,
-                "note": note.strip() or None,
-            }
-        )
-    except ValidationError as exc:
-        try:
-            return _order_page(
-                web,
-                order_id,
-                alert=web.t("error.invalid", detail=form_errors(exc)),
-                status_code=422,
-            )
-        except NotFound:
-            return not_found(web, "/buy/orders", "nav.buy_orders")
     return _act(
         web,
         order_id,
-        f"change_{cmd.kind}",
-        lambda: purchasing.request_change(web.uow, order_id, cmd),
+        f"change_{kind.strip()}",  # only used once the form validated, so a known kind
+        parse=lambda: ChangeOrderIn.model_validate(
+            {
+                "kind": kind.strip(),
+                "version": posted_int(version),
+                "order_line_id": posted_int(order_line_id),
+                "quantity": optional(quantity),
+                "requested_date": optional(requested_date),
+                "unit_price": optional(unit_price),
+                "note": optional(note),
+            }
+        ),
+        action=lambda cmd: purchasing.request_change(web.uow, order_id, cmd),
     )
 
 
@@ -291,12 +290,12 @@ def withdraw_change(
     web: WebDep, order_id: Id, change_id: Id, version: Annotated[str, Form()] = ""
 ) -> Response:
     """Take back a change order the supplier has not answered yet."""
-    cmd = DecisionIn(version=_version(version))
     return _act(
         web,
         order_id,
         "withdrawn",
-        lambda: purchasing.decide_change(web.uow, order_id, change_id, "withdraw", cmd),
+        parse=lambda: DecisionIn(version=posted_int(version)),
+        action=lambda cmd: purchasing.decide_change(web.uow, order_id, change_id, "withdraw", cmd),
     )
 
 

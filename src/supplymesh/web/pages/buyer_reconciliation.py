@@ -13,7 +13,6 @@ from typing import Annotated
 
 from fastapi import Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from supplymesh.collab import buyer_views, reconciliation
 from supplymesh.collab.reconciliation import StatementView
@@ -23,10 +22,11 @@ from supplymesh.collab.reconciliation_schemas import ReconciliationIn, Statement
 from supplymesh.inventory.model import Order, OrderLine
 from supplymesh.platform.errors import DomainError, NotFound
 from supplymesh.web.context import Web, WebDep, render
+from supplymesh.web.form_post import optional, posted_int, submit
 from supplymesh.web.nav import NavEntry, PageSet, web_router
 from supplymesh.web.pages.buyer_common import (
+    BUYER,
     Id,
-    form_errors,
     not_found,
     notice,
     partner_names,
@@ -112,28 +112,21 @@ def create_statement(
     quantity_tolerance: Annotated[str, Form()] = "",
 ) -> Response:
     """Open a draft statement with a supplier for a period."""
-    try:
-        cmd = ReconciliationIn.model_validate(
+    return submit(
+        web,
+        parse=lambda: ReconciliationIn.model_validate(
             {
                 "partner_enterprise_id": partner_enterprise_id.strip(),
                 "period_from": period_from.strip(),
                 "period_to": period_to.strip(),
-                "price_tolerance_pct": price_tolerance_pct.strip() or None,
-                "quantity_tolerance": quantity_tolerance.strip() or None,
+                "price_tolerance_pct": optional(price_tolerance_pct),
+                "quantity_tolerance": optional(quantity_tolerance),
             }
-        )
-    except ValidationError as exc:
-        return _list_page(
-            web, alert=web.t("error.invalid", detail=form_errors(exc)), status_code=422
-        )
-    try:
-        view = reconciliation.create_statement(web.uow, cmd)
-        web.uow.commit()
-    except DomainError as exc:
-        message, status = refused(web, exc)
-        return _list_page(web, alert=message, status_code=status)
-    return RedirectResponse(
-        f"/buy/reconciliation/{view.statement.id}?done=statement_created", status_code=303
+        ),
+        run=lambda cmd: reconciliation.create_statement(web.uow, cmd),
+        redisplay=lambda alert, status: _list_page(web, alert=alert, status_code=status),
+        done=lambda view: f"/buy/reconciliation/{view.statement.id}?done=statement_created",
+        wording=BUYER,
     )
 
 
@@ -183,7 +176,7 @@ def move_statement(
     if action not in BUYER_MOVES:
         return not_found(web, "/buy/reconciliation", "nav.buy_reconciliation")
     cmd = StatementMoveIn(
-        version=int(version) if version.strip().isdigit() else None,
+        version=posted_int(version),
         note=note.strip()[:500] or None,
     )
     try:

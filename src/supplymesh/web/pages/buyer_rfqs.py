@@ -16,7 +16,6 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import select
 
 from supplymesh.collab import buyer_views, rfq, rfq_award
@@ -24,10 +23,11 @@ from supplymesh.collab.rfq_schemas import AwardIn, ComparedQuote, Comparison, Rf
 from supplymesh.network.model import Item, Site
 from supplymesh.platform.errors import DomainError, NotFound
 from supplymesh.web.context import Web, WebDep, render
+from supplymesh.web.form_post import submit
 from supplymesh.web.nav import NavEntry, PageSet, web_router
 from supplymesh.web.pages.buyer_common import (
+    BUYER,
     Id,
-    form_errors,
     not_found,
     notice,
     partner_names,
@@ -158,18 +158,14 @@ async def create_rfq(web: WebDep, request: Request) -> Response:
     posted = await request.form()
     raw = {k: str(v) for k, v in posted.items()}
     suppliers = [str(s) for s in posted.getlist("supplier")]
-    try:
-        cmd = _create_command(raw, suppliers)
-    except ValidationError as exc:
-        alert = web.t("error.invalid", detail=form_errors(exc))
-        return _list_page(web, alert=alert, status_code=422, form=raw)
-    try:
-        view = rfq.create_rfq(web.uow, cmd)
-        web.uow.commit()
-    except DomainError as exc:
-        message, status = refused(web, exc)
-        return _list_page(web, alert=message, status_code=status, form=raw)
-    return RedirectResponse(f"/buy/rfqs/{view.rfq.id}?done=created", status_code=303)
+    return submit(
+        web,
+        parse=lambda: _create_command(raw, suppliers),
+        run=lambda cmd: rfq.create_rfq(web.uow, cmd),
+        redisplay=lambda alert, status: _list_page(web, alert=alert, status_code=status, form=raw),
+        done=lambda view: f"/buy/rfqs/{view.rfq.id}?done=created",
+        wording=BUYER,
+    )
 
 
 # --- comparison and award -----------------------------------------------------------------------
@@ -283,24 +279,20 @@ async def award_rfq(web: WebDep, rfq_id: Id, request: Request) -> Response:
     except NotFound:
         return not_found(web, "/buy/rfqs", "nav.buy_rfqs")
     version = raw.get("version", "").strip()
-    try:
-        cmd = AwardIn.model_validate(
+    return submit(
+        web,
+        parse=lambda: AwardIn.model_validate(
             {
                 "version": int(version) if version.isdigit() else -1,
                 "ship_to_site_id": raw.get("ship_to_site_id", "").strip() or None,
                 "allocations": _allocations(raw, comparison),
             }
-        )
-    except ValidationError as exc:
-        alert = web.t("error.invalid", detail=form_errors(exc))
-        return _rfq_page(web, rfq_id, alert=alert, status_code=422)
-    try:
-        rfq_award.award(web.uow, rfq_id, cmd)
-        web.uow.commit()
-    except DomainError as exc:
-        message, status = refused(web, exc)
-        return _rfq_page(web, rfq_id, alert=message, status_code=status)
-    return RedirectResponse(f"/buy/rfqs/{rfq_id}?done=awarded", status_code=303)
+        ),
+        run=lambda cmd: rfq_award.award(web.uow, rfq_id, cmd),
+        redisplay=lambda alert, status: _rfq_page(web, rfq_id, alert=alert, status_code=status),
+        done=lambda _: f"/buy/rfqs/{rfq_id}?done=awarded",
+        wording=BUYER,
+    )
 
 
 @router.post("/buy/rfqs/{rfq_id}/cancel", response_model=None)

@@ -14,8 +14,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from supplymesh.collab import purchasing, rfq
@@ -23,17 +22,17 @@ from supplymesh.collab.procurement_model import LINE_MOVES, Quote
 from supplymesh.collab.purchasing_schemas import LineAnswerIn
 from supplymesh.collab.rfq_schemas import QuoteIn
 from supplymesh.inventory.model import Order, OrderKind
-from supplymesh.platform.errors import DomainError, NotFound
+from supplymesh.platform.errors import NotFound
 from supplymesh.web.context import Web, WebDep, render
+from supplymesh.web.form_post import optional, posted_int, submit
 from supplymesh.web.nav import NavEntry, PageSet, web_router
 from supplymesh.web.pages.supplier_inbox_common import (
+    INBOX,
     Id,
     customers,
-    invalid_form,
     item_labels,
     not_found,
     notice,
-    refused,
 )
 from supplymesh.web.pages.supplier_inbox_outsourcing import outsourcing_rows
 from supplymesh.web.pages.supplier_inbox_schedules import schedule_rows
@@ -182,18 +181,17 @@ async def submit_quote(web: WebDep, rfq_id: Id, request: Request) -> Response:
         view = rfq.get_rfq(web.uow, rfq_id)
     except NotFound:
         return not_found(web)
-    try:
-        cmd = _quote_form(raw, [line.id for line in view.lines])
-    except ValidationError as exc:
-        return _rfq_page(web, rfq_id, alert=invalid_form(web, exc), status_code=422)
     existing = raw.get("quote_id", "").strip()
-    try:
-        rfq.submit_quote(web.uow, rfq_id, cmd, int(existing) if existing.isdigit() else None)
-        web.uow.commit()
-    except DomainError as exc:
-        message, status = refused(web, exc)
-        return _rfq_page(web, rfq_id, alert=message, status_code=status)
-    return RedirectResponse(f"/inbox/rfqs/{rfq_id}?done=quoted", status_code=303)
+    return submit(
+        web,
+        parse=lambda: _quote_form(raw, [line.id for line in view.lines]),
+        run=lambda cmd: rfq.submit_quote(
+            web.uow, rfq_id, cmd, int(existing) if existing.isdigit() else None
+        ),
+        redisplay=lambda alert, status: _rfq_page(web, rfq_id, alert=alert, status_code=status),
+        done=lambda _: f"/inbox/rfqs/{rfq_id}?done=quoted",
+        wording=INBOX,
+    )
 
 
 # --- answering purchase orders ------------------------------------------------------------------
@@ -240,10 +238,6 @@ def order_page(web: WebDep, order_id: Id, done: str = "") -> HTMLResponse:
         return not_found(web)
 
 
-def _optional(value: str) -> str | None:
-    return value.strip() or None
-
-
 @router.post("/inbox/purchase-orders/{order_id}/lines/{line_id}/{action}", response_model=None)
 def answer_line(
     web: WebDep,
@@ -259,28 +253,24 @@ def answer_line(
     """Accept, reject or propose a change to one line."""
     if action not in ANSWERS:
         return not_found(web)
-    try:
-        cmd = LineAnswerIn.model_validate(
+    return submit(
+        web,
+        parse=lambda: LineAnswerIn.model_validate(
             {
                 "action": action,
-                "version": int(version) if version.strip().isdigit() else None,
-                "reason": _optional(reason),
-                "quantity": _optional(quantity),
-                "requested_date": _optional(requested_date),
-                "unit_price": _optional(unit_price),
+                "version": posted_int(version),
+                "reason": optional(reason),
+                "quantity": optional(quantity),
+                "requested_date": optional(requested_date),
+                "unit_price": optional(unit_price),
             }
-        )
-    except ValidationError as exc:
-        return _order_page(web, order_id, alert=invalid_form(web, exc), status_code=422)
-    try:
-        purchasing.answer_line(web.uow, order_id, line_id, cmd)
-        web.uow.commit()
-    except NotFound:
-        return not_found(web)
-    except DomainError as exc:
-        message, status = refused(web, exc)
-        return _order_page(web, order_id, alert=message, status_code=status)
-    return RedirectResponse(f"/inbox/purchase-orders/{order_id}?done={action}", status_code=303)
+        ),
+        run=lambda cmd: purchasing.answer_line(web.uow, order_id, line_id, cmd),
+        redisplay=lambda alert, status: _order_page(web, order_id, alert=alert, status_code=status),
+        done=lambda _: f"/inbox/purchase-orders/{order_id}?done={action}",
+        wording=INBOX,
+        missing=lambda: not_found(web),
+    )
 
 
 PAGES = PageSet(router, (NavEntry("inbox", "/inbox", "nav.inbox", "mail", "collaboration", 30),))

@@ -10,19 +10,15 @@ from typing import Annotated
 
 from fastapi import Path
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 from sqlalchemy import select
 
 from supplymesh.collab.procurement_model import RfqAward, RfqLine
 from supplymesh.network.model import Enterprise, Item
-from supplymesh.platform.errors import (
-    Conflict,
-    DomainError,
-    IllegalTransition,
-    PermissionDenied,
-)
+from supplymesh.platform.errors import DomainError
 from supplymesh.platform.types import MAX_INT
+from supplymesh.web import form_post
 from supplymesh.web.context import Web, render_page
+from supplymesh.web.form_post import Wording
 from supplymesh.web.tables import by_id
 
 Id = Annotated[int, Path(ge=1, le=MAX_INT)]
@@ -55,25 +51,12 @@ def shared_items(web: Web, ids: list[int]) -> dict[int, str]:
     return {i: f"{x.sku} {web.local_name(x.name, x.name_en)}" for i, x in found.items()}
 
 
+INBOX = Wording(states="inbox.state", illegal="inbox.error.illegal")
+
+
 def refused(web: Web, exc: DomainError) -> tuple[str, int]:
-    """The translated message and status of a refused write (whose changes are discarded)."""
-    web.uow.session.rollback()
-    t = web.t
-    if isinstance(exc, PermissionDenied):
-        return t("error.forbidden"), 403
-    if isinstance(exc, IllegalTransition):
-        current = t.label("inbox.state", exc.current_state)
-        allowed = "、".join(t.label("inbox.state", s) for s in exc.allowed_transitions)
-        return t("inbox.error.illegal", current=current, allowed=allowed or "—"), 409
-    if isinstance(exc, Conflict):
-        return t("error.conflict", detail=exc.message), 409
-    return t("error.invalid", detail=exc.message), exc.status
-
-
-def invalid_form(web: Web, exc: ValidationError) -> str:
-    """The translated message of a form that failed validation, naming each field."""
-    detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-    return web.t("error.invalid", detail=detail)
+    """The translated message and status of a refused supplier write (its changes discarded)."""
+    return form_post.refused(web, exc, INBOX)
 
 
 def not_found(web: Web) -> HTMLResponse:

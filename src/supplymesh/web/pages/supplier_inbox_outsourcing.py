@@ -14,24 +14,23 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Form
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse, Response
 
 from supplymesh.collab import outsourcing, purchasing
 from supplymesh.collab.outsourcing import OutsourcingView
 from supplymesh.collab.procurement_model import LINE_MOVES, LineAnswerStatus
 from supplymesh.collab.purchasing_schemas import LineAnswerIn
 from supplymesh.inventory.model import OrderStatus
-from supplymesh.platform.errors import DomainError, NotFound
+from supplymesh.platform.errors import NotFound
 from supplymesh.web.context import Web, WebDep, render
+from supplymesh.web.form_post import optional, posted_int, submit
 from supplymesh.web.nav import PageSet, web_router
 from supplymesh.web.pages.supplier_inbox_common import (
+    INBOX,
     Id,
     customers,
-    invalid_form,
     not_found,
     notice,
-    refused,
     shared_items,
 )
 
@@ -140,24 +139,21 @@ def decide(
         view = _addressed(web, outsourcing_id)
     except NotFound:
         return not_found(web)
-    try:
-        cmd = LineAnswerIn.model_validate(
+    return submit(
+        web,
+        parse=lambda: LineAnswerIn.model_validate(
             {
                 "action": action,
-                "version": int(version) if version.strip().isdigit() else None,
-                "reason": reason.strip() or None,
+                "version": posted_int(version),
+                "reason": optional(reason),
             }
-        )
-    except ValidationError as exc:
-        return _page(web, outsourcing_id, alert=invalid_form(web, exc), status_code=422)
-    try:
-        purchasing.answer_line(web.uow, view.order.id, view.outsourcing.order_line_id, cmd)
-        web.uow.commit()
-    except DomainError as exc:
-        message, status = refused(web, exc)
-        return _page(web, outsourcing_id, alert=message, status_code=status)
-    return RedirectResponse(
-        f"/inbox/outsourcing/{outsourcing_id}?done=outsourcing_{action}", status_code=303
+        ),
+        run=lambda cmd: purchasing.answer_line(
+            web.uow, view.order.id, view.outsourcing.order_line_id, cmd
+        ),
+        redisplay=lambda alert, status: _page(web, outsourcing_id, alert=alert, status_code=status),
+        done=lambda _: f"/inbox/outsourcing/{outsourcing_id}?done=outsourcing_{action}",
+        wording=INBOX,
     )
 
 

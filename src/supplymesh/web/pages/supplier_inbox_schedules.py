@@ -13,8 +13,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Form
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse, Response
 
 from supplymesh.collab import delivery_schedule
 from supplymesh.collab.delivery_schedule import ScheduleView
@@ -24,17 +23,17 @@ from supplymesh.collab.delivery_schedule_model import (
 )
 from supplymesh.collab.delivery_schedule_schemas import ScheduleAnswerIn
 from supplymesh.inventory.model import Order, OrderLine
-from supplymesh.platform.errors import DomainError, NotFound
+from supplymesh.platform.errors import NotFound
 from supplymesh.web.context import Web, WebDep, render
+from supplymesh.web.form_post import optional, posted_int, submit
 from supplymesh.web.nav import PageSet, web_router
 from supplymesh.web.pages.supplier_inbox_common import (
+    INBOX,
     Id,
     customers,
-    invalid_form,
     item_labels,
     not_found,
     notice,
-    refused,
     shared_items,
 )
 from supplymesh.web.tables import by_id
@@ -145,10 +144,6 @@ def schedule_page(web: WebDep, schedule_id: Id, done: str = "") -> HTMLResponse:
         return not_found(web)
 
 
-def _optional(value: str) -> str | None:
-    return value.strip() or None
-
-
 @router.post(
     "/inbox/delivery-schedules/{schedule_id}/lines/{line_id}/{action}", response_model=None
 )
@@ -169,28 +164,24 @@ def answer_schedule_line(
         _addressed(web, schedule_id)  # 404 before judging a form about someone else's
     except NotFound:
         return not_found(web)
-    try:
-        cmd = ScheduleAnswerIn.model_validate(
+    return submit(
+        web,
+        parse=lambda: ScheduleAnswerIn.model_validate(
             {
                 "action": action,
-                "version": int(version) if version.strip().isdigit() else None,
-                "note": _optional(reason),
-                "quantity": _optional(quantity),
-                "wanted_on": _optional(wanted_on),
+                "version": posted_int(version),
+                "note": optional(reason),
+                "quantity": optional(quantity),
+                "wanted_on": optional(wanted_on),
             }
-        )
-    except ValidationError as exc:
-        return _schedule_page(web, schedule_id, alert=invalid_form(web, exc), status_code=422)
-    try:
-        delivery_schedule.answer_line(web.uow, schedule_id, line_id, cmd)
-        web.uow.commit()
-    except NotFound:
-        return not_found(web)
-    except DomainError as exc:
-        message, status = refused(web, exc)
-        return _schedule_page(web, schedule_id, alert=message, status_code=status)
-    return RedirectResponse(
-        f"/inbox/delivery-schedules/{schedule_id}?done={action}", status_code=303
+        ),
+        run=lambda cmd: delivery_schedule.answer_line(web.uow, schedule_id, line_id, cmd),
+        redisplay=lambda alert, status: _schedule_page(
+            web, schedule_id, alert=alert, status_code=status
+        ),
+        done=lambda _: f"/inbox/delivery-schedules/{schedule_id}?done={action}",
+        wording=INBOX,
+        missing=lambda: not_found(web),
     )
 
 

@@ -22,14 +22,12 @@ from supplymesh.collab.model import InvitationStatus, SupplierInvitation
 from supplymesh.network.model import Enterprise, Partnership
 from supplymesh.platform.db import utcnow
 from supplymesh.platform.errors import (
-    Conflict,
     DomainError,
-    IllegalTransition,
     NotFound,
-    PermissionDenied,
 )
 from supplymesh.platform.types import MAX_INT
 from supplymesh.web.context import Web, WebDep, render, render_page
+from supplymesh.web.form_post import Wording, refused
 from supplymesh.web.nav import NavEntry, PageSet, web_router
 from supplymesh.web.tables import by_id, fetch_all, resource
 
@@ -112,19 +110,11 @@ def _suppliers(web: Web, notice: str = "", alert: str = "", status_code: int = 2
     )
 
 
+_WORDING = Wording(states="partnership_status", illegal="suppliers.error.illegal")
+
+
 def _refused(web: Web, exc: DomainError) -> tuple[str, int]:
-    """The translated message and status of a refused write (whose changes are discarded)."""
-    web.uow.session.rollback()
-    t = web.t
-    if isinstance(exc, PermissionDenied):
-        return t("error.forbidden"), 403
-    if isinstance(exc, IllegalTransition):
-        allowed = "、".join(t.label("partnership_status", s) for s in exc.allowed_transitions)
-        current = t.label("partnership_status", exc.current_state)
-        return t("suppliers.error.illegal", current=current, allowed=allowed or "—"), 409
-    if isinstance(exc, Conflict):
-        return t("error.conflict", detail=exc.message), 409
-    return t("error.invalid", detail=exc.message), exc.status
+    return refused(web, exc, _WORDING)
 
 
 def _not_found(web: Web, message: str, back: str) -> HTMLResponse:
