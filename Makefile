@@ -48,8 +48,10 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
+# Two workers by default (the CI machine has 2 cores); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 pytest: install-test system-deps
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist worksteal
 
 test: install-test system-deps lint typecheck pytest
 

@@ -19,7 +19,7 @@ from supplymesh.bootstrap import build_database
 from supplymesh.platform.schema import migrate
 from supplymesh.platform.settings import Settings
 from supplymesh.platform.uow import Database
-from tests.support.postgres import PostgresServer, create_database
+from tests.support.postgres import PostgresServer, create_database, db_name
 
 BACKENDS = ("sqlite", "postgres")
 _counter = itertools.count()
@@ -50,7 +50,7 @@ def _template(
         url = f"sqlite:///{tmp / 'template.db'}"
     else:
         server_url = request.getfixturevalue("postgres_server")
-        url = create_database(server_url, "sm_template")
+        url = create_database(server_url, db_name("sm_template"))
     db = build_database(Settings(database_url=url, home=tmp))
     migrate(db.engine)
     db.engine.dispose()
@@ -71,7 +71,9 @@ def _fresh_copy(backend: str, template: str, template_name: str, tmp_path: Path)
         shutil.copyfile(template.removeprefix("sqlite:///"), target)
         url = f"sqlite:///{target}"
     else:
-        url = create_database(template, f"sm_test_{next(_counter)}", template=template_name)
+        url = create_database(
+            template, db_name(f"sm_test_{next(_counter)}"), template=db_name(template_name)
+        )
     return Settings(
         database_url=url, home=tmp_path, secret_key="test-signing-key-not-secret-0123456789"
     )
@@ -134,7 +136,7 @@ def _demo_template(
         shutil.copyfile(base.removeprefix("sqlite:///"), path)
         url = f"sqlite:///{path}"
     else:
-        url = create_database(base, "sm_demo", template="sm_template")
+        url = create_database(base, db_name("sm_demo"), template=db_name("sm_template"))
     db = build_database(Settings(database_url=url, home=tmp))
     generate(db, scale="tiny", seed=1)
     db.engine.dispose()

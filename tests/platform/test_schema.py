@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from supplymesh.bootstrap import build_database, load_models
 from supplymesh.platform.schema import current_revision, migrate
 from supplymesh.platform.settings import Settings
+from tests.support.postgres import db_name
 
 
 def _shape(engine: Engine) -> dict[str, Any]:
@@ -80,7 +81,7 @@ def test_migrations_build_the_same_schema_on_both_backends(
 
     sqlite = build_database(Settings(database_url=f"sqlite:///{tmp_path / 'a.db'}", home=tmp_path))
     pg = build_database(
-        Settings(database_url=create_database(postgres_server, "sm_schema_cmp"), home=tmp_path)
+        Settings(database_url=create_database(postgres_server, db_name("sm_schema_cmp")), home=tmp_path)
     )
     try:
         migrate(sqlite.engine)

@@ -126,6 +126,15 @@ def admin_conninfo(url: str) -> str:
     return " ".join(parts)
 
 
+def db_name(stem: str) -> str:
+    """A database name unique to this pytest-xdist worker ("gw0", …; "main" without xdist).
+
+    Workers sharing one server (`SUPPLYMESH_TEST_POSTGRES_URL`) must never drop each other's
+    templates or test databases.
+    """
+    return f"{stem}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
 def create_database(url: str, name: str, template: str | None = None) -> str:
     """Create database `name` on the server of `url` and return its URL."""
     from sqlalchemy.engine import make_url

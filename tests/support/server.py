@@ -42,7 +42,8 @@ class Server:
         self.log = home / f"server-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout_s: float = 60) -> Server:
+    def start(self, timeout_s: float = 120) -> Server:
+        """Start and wait until /healthz answers; on a busy machine the first answer is slow."""
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(
                 [CLI, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
@@ -55,10 +56,11 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/healthz", timeout=5).status_code == 200:
                     return self
             except httpx.TransportError:
                 time.sleep(0.2)
+        self.kill()  # never leave a half-started server running into the next test
         raise TimeoutError(f"server did not start: {self.log.read_text()[-2000:]}")
 
     def kill(self) -> None:
