@@ -19,7 +19,7 @@ from supplymesh.bootstrap import build_database
 from supplymesh.platform.schema import migrate
 from supplymesh.platform.settings import Settings
 from supplymesh.platform.uow import Database
-from tests.support.postgres import PostgresServer, create_database, db_name
+from tests.support.postgres import PostgresServer, create_database, db_name, drop_database
 
 BACKENDS = ("sqlite", "postgres")
 _counter = itertools.count()
@@ -63,8 +63,14 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def _fresh_copy(backend: str, template: str, template_name: str, tmp_path: Path) -> Settings:
-    """Settings of a new database copied from a template (file copy or TEMPLATE clause)."""
+def _fresh_copy(
+    backend: str, template: str, template_name: str, tmp_path: Path
+) -> Iterator[Settings]:
+    """Settings of a new database copied from a template (file copy or TEMPLATE clause).
+
+    A PostgreSQL copy is dropped after the test: a session creates over a thousand of them and
+    keeping them all would leave gigabytes for the server to write and the teardown to delete.
+    """
     if backend == "sqlite":
         target = tmp_path / "var" / "supplymesh.db"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -74,9 +80,11 @@ def _fresh_copy(backend: str, template: str, template_name: str, tmp_path: Path)
         url = create_database(
             template, db_name(f"sm_test_{next(_counter)}"), template=db_name(template_name)
         )
-    return Settings(
+    yield Settings(
         database_url=url, home=tmp_path, secret_key="test-signing-key-not-secret-0123456789"
     )
+    if backend != "sqlite":
+        drop_database(url)
 
 
 @pytest.fixture
@@ -86,10 +94,10 @@ def settings(
     tmp_path: Path,
     tmp_path_factory: pytest.TempPathFactory,
     request: pytest.FixtureRequest,
-) -> Settings:
+) -> Iterator[Settings]:
     """Settings of a fresh, migrated, empty database on `backend` (home in tmp_path)."""
     template = _template(backend, templates, tmp_path_factory.getbasetemp(), request)
-    return _fresh_copy(backend, template, "sm_template", tmp_path)
+    yield from _fresh_copy(backend, template, "sm_template", tmp_path)
 
 
 @pytest.fixture
@@ -151,10 +159,10 @@ def demo_settings(
     tmp_path: Path,
     tmp_path_factory: pytest.TempPathFactory,
     request: pytest.FixtureRequest,
-) -> Settings:
+) -> Iterator[Settings]:
     """Settings of a fresh copy of the tiny demo network on `backend` (safe to change)."""
     template = _demo_template(backend, templates, tmp_path_factory.getbasetemp(), request)
-    return _fresh_copy(backend, template, "sm_demo", tmp_path)
+    yield from _fresh_copy(backend, template, "sm_demo", tmp_path)
 
 
 @pytest.fixture
