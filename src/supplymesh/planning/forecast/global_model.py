@@ -62,6 +62,7 @@ def fit_predict_lightgbm(
     threads: int = 1,
     objective: str = "l2",
     rounds: int = 200,
+    learning_rate: float = 0.05,
     exogenous: Sequence[FloatArray] | None = None,
 ) -> list[ModelForecast | None]:
     """Train on the windows of every history, forecast each one; None where it cannot.
@@ -119,7 +120,7 @@ def fit_predict_lightgbm(
         xe = xe[keep] if xe is not None else None
     params: dict[str, Any] = {
         "objective": objective,
-        "learning_rate": 0.05,
+        "learning_rate": learning_rate,
         "num_leaves": 31,
         "min_data_in_leaf": 20,
         "feature_fraction": 0.9,

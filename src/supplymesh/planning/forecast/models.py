@@ -255,9 +255,11 @@ SLOW_MODELS = ("AutoARIMA",)
 
 DEFAULT_MODELS: tuple[str, ...] = tuple(n for n in LIBRARY if n not in SLOW_MODELS)
 
-GLOBAL_MODELS: tuple[str, ...] = ("LightGBM",)
-"""Models trained across every series of a problem at once (`global_model`), not per series:
-`forecast` fits them before the per-series work; they are not in the default set."""
+GLOBAL_MODELS: tuple[str, ...] = ("LightGBM", "MLForecast")
+"""Models trained across every series of a problem at once, not per series: our direct
+LightGBM (`global_model`) and the same learner through Nixtla's mlforecast
+(`mlforecast_model`). `forecast` fits them before the per-series work; they are not in the
+default set."""
 
 
 def parse_combination(name: str) -> tuple[str, tuple[str, ...]] | None:

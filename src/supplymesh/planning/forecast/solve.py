@@ -17,6 +17,7 @@ import numpy as np
 
 from supplymesh.planning.forecast.global_model import fit_predict_lightgbm
 from supplymesh.planning.forecast.metrics import smape
+from supplymesh.planning.forecast.mlforecast_model import MLFORECAST, fit_predict_mlforecast
 from supplymesh.planning.forecast.models import (
     GLOBAL_MODELS,
     ModelFailed,
@@ -65,16 +66,20 @@ def forecast(problem: ForecastProblem, params: ForecastParams | None = None) -> 
     seconds: dict[str, float] = {n: 0.0 for n in names}
     if params.auto and params.smooth_candidates:
         t0 = time.process_time()
-        chosen = choose_smooth(problem, params)
+        chosen, worker_seconds = _choose_smooth(problem, params)
         params = replace(params, smooth_auto=chosen, smooth_candidates=())
-        seconds[AUTO] += time.process_time() - t0
+        # The validation fits run in the pool's workers: count their CPU too, or a
+        # profile of `auto` misses most of what it costs.
+        seconds[AUTO] += time.process_time() - t0 + worker_seconds
     levels = tuple(sorted({*problem.quantiles, MEDIAN}))
     pre = _global_forecasts(series, problem.horizon, levels, params, seconds)
     jobs = min(params.n_jobs, max(1, len(series) // 8))
     if jobs <= 1:
         parts = [_run_chunk(series, problem.horizon, problem.quantiles, params, pre)]
     else:
-        size = -(-len(series) // (jobs * 4))
+        # Small chunks (16 per worker): a series' cost varies 10x (AutoARIMA on a long
+        # monthly history), so big chunks left one worker busy alone at the end.
+        size = max(4, -(-len(series) // (jobs * 16)))
         chunks = [series[i : i + size] for i in range(0, len(series), size)]
         pres = [pre[i : i + size] for i in range(0, len(series), size)]
         with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -137,12 +142,15 @@ def _global_forecasts(
         for m in sorted({s.season_length for s in series}):
             idx = [i for i, s in enumerate(series) if s.season_length == m]
             tables = [series[i].exogenous for i in idx]
-            out = fit_predict_lightgbm(
+            fit_predict = fit_predict_mlforecast if name == MLFORECAST else fit_predict_lightgbm
+            out = fit_predict(
                 [series[i].values for i in idx],
                 m,
                 horizon,
                 levels,
-                threads=params.n_jobs,
+                # One thread: the pool is idle meanwhile, but OpenMP threads spin on a
+                # busy machine and burned 5x the CPU of one thread in the round-2 bench.
+                threads=1,
                 exogenous=[t for t in tables if t is not None]
                 if all(t is not None for t in tables)
                 else None,
@@ -164,6 +172,11 @@ def choose_smooth(problem: ForecastProblem, params: ForecastParams) -> str:
     where every candidate could forecast. The test values of a benchmark are never seen:
     only `problem`'s histories are. `params.smooth_auto` when nothing can be scored.
     """
+    return _choose_smooth(problem, params)[0]
+
+
+def _choose_smooth(problem: ForecastProblem, params: ForecastParams) -> tuple[str, float]:
+    """`choose_smooth`, and the CPU seconds its pool workers spent (0 when run in-process)."""
     h = problem.horizon
     cut = tuple(
         Series(
@@ -176,7 +189,7 @@ def choose_smooth(problem: ForecastProblem, params: ForecastParams) -> str:
         if s.values.size >= 2 * h and not is_intermittent(s.values, params.intermittent_adi)
     )
     if not cut:
-        return params.smooth_auto
+        return params.smooth_auto, 0.0
     members: list[str] = []
     for name in params.smooth_candidates:
         combo = parse_combination(name)
@@ -184,11 +197,14 @@ def choose_smooth(problem: ForecastProblem, params: ForecastParams) -> str:
             if m not in members:
                 members.append(m)
     sub = replace(params, models=tuple(members), auto=False, smooth_candidates=())
+    t0 = time.process_time()
     res = forecast(ForecastProblem(cut, h, problem.quantiles), sub)
+    in_process = time.process_time() - t0
+    worker_seconds = max(0.0, sum(res.seconds.values()) - in_process)
     actual = {s.id: s.values[-h:] for s in problem.series}
     ok = [i for i in range(len(cut)) if all(res.of(m)[i].fallback_reason is None for m in members)]
     if not ok:
-        return params.smooth_auto
+        return params.smooth_auto, worker_seconds
     best, best_score = params.smooth_auto, float("inf")
     for name in params.smooth_candidates:
         combo = parse_combination(name)
@@ -201,7 +217,7 @@ def choose_smooth(problem: ForecastProblem, params: ForecastParams) -> str:
         score = float(np.mean(errors))
         if score < best_score:
             best, best_score = name, score
-    return best
+    return best, worker_seconds
 
 
 def _run_chunk(
