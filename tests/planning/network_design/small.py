@@ -45,9 +45,14 @@ def small_problem(**changes: object) -> FacilityProblem:
 
 def enumerate_split_optimum(problem: FacilityProblem) -> float:
     """Cheapest plan over every set of open sites, each priced by its transportation LP."""
+    return min(enumerate_site_sets(problem).values(), default=np.inf)
+
+
+def enumerate_site_sets(problem: FacilityProblem) -> dict[tuple[bool, ...], float]:
+    """The cost of every feasible set of open sites (fixed costs plus its transportation LP)."""
     m, n = problem.n_sites, problem.n_customers
     cost = np.where(problem.allowed, problem.unit_costs, 0.0)
-    best = np.inf
+    costs: dict[tuple[bool, ...], float] = {}
     for pattern in itertools.product((0, 1), repeat=m):
         opened = np.array(pattern, dtype=bool)
         if any(opened[i] for i in problem.force_closed) or not all(
@@ -75,8 +80,8 @@ def enumerate_split_optimum(problem: FacilityProblem) -> float:
             method="highs",
         )
         if lp.status == 0:
-            best = min(best, float(problem.fixed_costs @ opened + lp.fun))
-    return best
+            costs[tuple(bool(v) for v in opened)] = float(problem.fixed_costs @ opened + lp.fun)
+    return costs
 
 
 def enumerate_single_source_optimum(problem: FacilityProblem) -> float:

@@ -100,7 +100,7 @@ def test_single_sourcing_demand_above_every_site_is_named() -> None:
 
 
 @pytest.mark.parametrize("limit", [None, 450.0])
-def test_lagrangian_cut_loop_proves_the_milp_optimum(limit: float | None) -> None:
+def test_lagrangian_branch_and_bound_proves_the_milp_optimum(limit: float | None) -> None:
     raw = generate_lookalike("capa", 3, n_sites=10, n_customers=60)
     distances = raw.assignment_cost / raw.demands[None, :]
     problem = FacilityProblem(

@@ -14,13 +14,16 @@ import numpy as np
 from supplymesh.planning.network_design.model import build_model, new_highs
 from supplymesh.planning.network_design.problem import BoolArray, FacilityProblem, FloatArray
 
+_FORBIDDEN = 1e30  # finite, so that a zero flow times a forbidden pair's cost stays zero
+
 
 @dataclass(frozen=True, eq=False)
 class Plan:
     """Open sites, flow shares and total cost of a feasible plan.
 
     `demand_duals` are the transportation LP's prices of the demand rows: as Lagrangian
-    multipliers they give a cut that is tight at this choice of sites (cutloop.py).
+    multipliers they give a cut that is tight at this choice of sites, which narrows the
+    number of sites a better plan may open (branch.py).
     """
 
     open_sites: BoolArray
@@ -89,6 +92,44 @@ class PlanPricer:
                 trial[site] = False
                 if self.problem.capacities[trial].sum() < self.problem.demands.sum():
                     continue
+                candidate = self.price(trial, deadline)
+                if candidate is not None and candidate.cost < current.cost - 1e-9:
+                    current = candidate
+                    improved = True
+                    break
+        return current
+
+    def swap_sites(self, plan: Plan, deadline: float, tries: int = 20) -> Plan:
+        """Close one open site and open a closed one instead, while that lowers the cost.
+
+        Each swap is priced exactly by the transportation LP (tens of milliseconds), so swaps
+        are tried in the order of a cheap estimate: the change in cost if the new site took
+        over exactly what the old one serves, capacities ignored. First improvement; a round
+        gives up after `tries` LPs without one.
+        """
+        problem = self.problem
+        cost = np.where(problem.allowed, problem.unit_costs, _FORBIDDEN)
+        fixed = problem.fixed_costs
+        may_open = problem.open_candidates()
+        may_close = np.ones(problem.n_sites, dtype=bool)
+        may_close[list(problem.force_open)] = False
+        current = plan
+        improved = True
+        while improved and time.perf_counter() < deadline:
+            improved = False
+            opened = np.flatnonzero(current.open_sites & may_close)
+            shut = np.flatnonzero(may_open & ~current.open_sites)
+            if opened.size == 0 or shut.size == 0:
+                break
+            served = current.flows[opened]
+            here = (cost[opened] * served).sum(axis=1) + fixed[opened]
+            there = served @ cost[shut].T + fixed[shut][None, :]
+            estimate = there - here[:, None]
+            for flat in np.argsort(estimate, axis=None)[:tries]:
+                old, new = divmod(int(flat), shut.size)
+                trial = current.open_sites.copy()
+                trial[opened[old]] = False
+                trial[shut[new]] = True
                 candidate = self.price(trial, deadline)
                 if candidate is not None and candidate.cost < current.cost - 1e-9:
                     current = candidate

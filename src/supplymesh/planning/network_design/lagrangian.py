@@ -53,17 +53,9 @@ class Relaxation:
 
     def evaluate(self, multipliers: FloatArray) -> Relaxed:
         """L(λ), the sites it opens and the shares each site takes."""
-        reduced = self.cost - multipliers[None, :]
-        order = np.argsort(reduced / self.demands[None, :], axis=1)
-        sorted_reduced = np.take_along_axis(reduced, order, axis=1)
-        sorted_demand = self.demands[order]
-        negative = sorted_reduced < 0.0
-        before = np.cumsum(sorted_demand * negative, axis=1) - sorted_demand
-        room = (self.capacities[:, None] - before) / sorted_demand
-        take = np.clip(room, 0.0, 1.0) * negative
-        values = self.fixed + (sorted_reduced * take).sum(axis=1)
-        shares = np.zeros_like(take)
-        np.put_along_axis(shares, order, take, axis=1)
+        values, shares = site_knapsacks(
+            self.cost, self.demands, self.capacities, self.fixed, multipliers
+        )
         weights, chosen = self.choose_sites(values)
         bound = float(multipliers.sum() + values @ weights)
         return Relaxed(bound, multipliers, values, weights, chosen, shares)
@@ -111,6 +103,32 @@ class Relaxation:
         if np.isinf(weights).any():
             return math.inf
         return float(relaxed.multipliers.sum() + relaxed.site_values @ weights)
+
+
+def site_knapsacks(
+    cost: FloatArray,
+    demands: FloatArray,
+    capacities: FloatArray,
+    fixed: FloatArray,
+    multipliers: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Each site's value ρ_i(λ) (opening cost plus its best continuous knapsack) and shares.
+
+    Rows of `cost`, `capacities` and `fixed` are the sites considered, so a caller that has
+    settled most sites closed pays only for the rest.
+    """
+    reduced = cost - multipliers[None, :]
+    order = np.argsort(reduced / demands[None, :], axis=1)
+    sorted_reduced = np.take_along_axis(reduced, order, axis=1)
+    sorted_demand = demands[order]
+    negative = sorted_reduced < 0.0
+    before = np.cumsum(sorted_demand * negative, axis=1) - sorted_demand
+    room = (capacities[:, None] - before) / sorted_demand
+    take = np.clip(room, 0.0, 1.0) * negative
+    values = fixed + (sorted_reduced * take).sum(axis=1)
+    shares = np.zeros_like(take)
+    np.put_along_axis(shares, order, take, axis=1)
+    return values, shares
 
 
 def subgradient_step(

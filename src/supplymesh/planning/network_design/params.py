@@ -16,9 +16,9 @@ class FacilityParams:
     time_limit_s
         Wall-clock budget for one solve, seconds (default 60).
     method
-        ``auto``: Lagrangian bound and heuristic, site fixing, then the strong MILP with
-        linking cuts added as the LP needs them; ``strong``: the whole disaggregated MILP at
-        once; ``plain``: the textbook (aggregated) MILP, for comparison.
+        ``auto``: the strong MILP for small models; for large ones a Lagrangian bound and
+        heuristic, site fixing, then Lagrangian branch-and-bound; ``strong``: the whole
+        disaggregated MILP at once; ``plain``: the textbook (aggregated) MILP, for comparison.
     threads
         HiGHS threads (default 1: the benchmark machines are shared).
     seed
@@ -29,7 +29,9 @@ class FacilityParams:
         ``auto`` hands models with at most this many allowed site–customer pairs straight to
         the strong MILP (default 20 000: the 16×50 OR-Library set solves in well under 1 s).
     lagrangian_share
-        Share of the budget the Lagrangian phase may use before HiGHS takes over.
+        Share of the budget the Lagrangian phase may use before the site search takes over.
+    local_search_share
+        Share of the budget the swap search on the Lagrangian's best plan may use after it.
     """
 
     time_limit_s: float = 60.0
@@ -38,7 +40,8 @@ class FacilityParams:
     seed: int = 1
     mip_rel_gap: float = 1e-9
     decompose_above_pairs: int = 20_000
-    lagrangian_share: float = 0.35
+    lagrangian_share: float = 0.2
+    local_search_share: float = 0.1
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:
@@ -55,3 +58,5 @@ class FacilityParams:
             raise ValueError(f"decompose_above_pairs must be ≥ 0, got {self.decompose_above_pairs}")
         if not 0.0 < self.lagrangian_share < 1.0:
             raise ValueError(f"lagrangian_share must be in (0, 1), got {self.lagrangian_share}")
+        if not 0.0 <= self.local_search_share < 1.0:
+            raise ValueError(f"local_search_share must be in [0, 1), got {self.local_search_share}")

@@ -1,13 +1,13 @@
 """Solve a CFLP: the strong MILP for small or single-sourcing cases; for large ones a
-Lagrangian bound and heuristic, site fixing, and a cut loop over the site decisions.
+Lagrangian bound and heuristic, site fixing, and a Lagrangian branch-and-bound over the rest.
 
 Large split-demand instances (100 sites × 1000 customers) choke a MILP that starts from all
 100 000 linking rows: its root LP alone outlasts a minute here. The Lagrangian dual
 (lagrangian.py) reaches the same bound in seconds and proposes site sets that the
 transportation LP prices (heuristic.py); its bound with one site's decision flipped settles
-most sites (Lagrangian probing, as in Beasley 1988); the remaining choice is closed by
-Lagrangian cuts over y alone (cutloop.py), which ends either with a proof or, at the time
-limit, with the best plan and a valid bound.
+most sites (Lagrangian probing, as in Beasley 1988); the remaining choice is branched on with
+the multipliers re-optimised at every node (branch.py), which ends either with a proof or, at
+the time limit, with the best plan and a valid bound.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from supplymesh.planning.network_design.cutloop import CutLoop
+from supplymesh.planning.network_design.branch import BranchAndBound, SiteCover, open_count_range
 from supplymesh.planning.network_design.heuristic import Plan, PlanPricer
 from supplymesh.planning.network_design.lagrangian import Relaxation, Relaxed, subgradient_step
 from supplymesh.planning.network_design.model import build_model, new_highs
@@ -164,30 +164,43 @@ def _decompose(
         )
     stages = (*stages, ("heuristic_cost", round(pricer.best.cost, 6)))
     plan = pricer.close_idle(pricer.best, deadline)
+    searched = time.perf_counter() + params.local_search_share * params.time_limit_s
+    plan = pricer.close_idle(pricer.swap_sites(plan, min(deadline, searched)), deadline)
+    stages = (*stages, ("local_search_cost", round(plan.cost, 6)))
     if plan.cost - best.bound > params.mip_rel_gap * abs(plan.cost):
         keep_open, keep_closed = _probe(relaxation, best, plan.cost)
-        loop = CutLoop(
+        opened = relaxation.forced | _mask(problem.n_sites, keep_open)
+        closed = relaxation.closed | _mask(problem.n_sites, keep_closed)
+        for _sites, duals in pricer.priced:
+            if duals is not None:
+                cuts.append((float(duals.sum()), relaxation.evaluate(duals).site_values))
+        cutoff = plan.cost * (1 - params.mip_rel_gap)
+        fewest, most = open_count_range(cuts, opened, closed, cutoff)
+        sites = np.flatnonzero(~closed)
+        search = BranchAndBound(
             relaxation,
             pricer,
-            fixed_open=relaxation.forced | _mask(problem.n_sites, keep_open),
-            fixed_closed=relaxation.closed | _mask(problem.n_sites, keep_closed),
-            threads=params.threads,
+            sites,
+            opened[sites],
+            SiteCover(problem.capacities[sites], relaxation.total_demand, fewest, most),
             gap=params.mip_rel_gap,
         )
-        loop.cuts.extend(cuts)
-        loop.add_priced()
-        loop_began = time.perf_counter()
-        loop.run(deadline)
+        search_began = time.perf_counter()
+        if fewest <= most:
+            search.run(best.multipliers, deadline)
+        else:
+            search.lower_bound = cutoff
         stages = (
             *stages,
             ("fixed_open", len(keep_open)),
             ("fixed_closed", len(keep_closed)),
-            ("cut_rounds", loop.rounds),
-            ("master", round(loop.master_seconds, 3)),
-            ("cut_loop", round(time.perf_counter() - loop_began, 3)),
+            ("open_fewest", fewest),
+            ("open_most", most),
+            ("nodes", search.nodes),
+            ("branch_and_bound", round(time.perf_counter() - search_began, 3)),
         )
         assert pricer.best is not None
-        bound = max(best.bound, min(loop.lower_bound, pricer.best.cost))
+        bound = max(best.bound, min(search.lower_bound, pricer.best.cost))
     else:
         bound = best.bound
     plan = pricer.best if pricer.best is not None else plan
