@@ -82,3 +82,33 @@ def test_malformed_instance_fails_naming_the_file(bench_dir: Path) -> None:
 def test_unknown_solver_is_bad_usage(bench_dir: Path) -> None:
     code, output = run(str(bench_dir), "--solver", "cplex")
     assert code != 0 and "--solver" in output
+
+
+def test_pyvrp_direct_is_priced_by_our_checker(bench_dir: Path) -> None:
+    (bench_dir / "set" / "tiny-solomon.txt").unlink()
+    out = bench_dir / "direct.json"
+    code, _ = run(
+        str(bench_dir), "--time-limit", "0.2", "--solver", "pyvrp-direct", "--json", str(out)
+    )
+    assert code == 0
+    doc = json.loads(out.read_text())
+    rows = {r["instance"]: r for r in doc["rows"]}
+    assert (rows["tiny-cvrp-rays"]["cost"], rows["tiny-cvrp-rays"]["feasible"]) == (120, True)
+    assert rows["tiny-vrptw"]["feasible"] is True and rows["tiny-vrptw"]["routes"] <= 2
+    assert doc["summary"]["solver"] == "pyvrp-direct" and doc["summary"]["workers"] == 1
+
+
+def test_pyvrp_direct_refuses_solomon_text_naming_the_file(bench_dir: Path) -> None:
+    code, output = run(str(bench_dir), "--time-limit", "0.1", "--solver", "pyvrp-direct")
+    assert code != 0 and "tiny-solomon.txt" in output and "VRPLIB" in output
+
+
+def test_jobs_solve_instances_side_by_side_in_path_order(bench_dir: Path) -> None:
+    out = bench_dir / "jobs.json"
+    code, _ = run(str(bench_dir), "--time-limit", "0.3", "--jobs", "2", "--json", str(out))
+    assert code == 0
+    doc = json.loads(out.read_text())
+    assert [r["instance"] for r in doc["rows"]] == ["tiny-cvrp-rays", "tiny-solomon", "tiny-vrptw"]
+    assert all(r["feasible"] for r in doc["rows"])
+    assert doc["rows"][0]["cost"] == 120
+    assert (doc["summary"]["jobs"], doc["summary"]["workers"]) == (2, 1)

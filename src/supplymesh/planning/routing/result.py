@@ -33,6 +33,9 @@ class RoutingResult:
         Wall time of the solve, in seconds.
     solver
         Which solver produced the plan.
+    worker_costs
+        With PyVRP, each search process's own best feasible distance at the end (None where
+        it found none); the plan is never worse than any of them.
     """
 
     routes: tuple[Route, ...]
@@ -41,6 +44,7 @@ class RoutingResult:
     violations: tuple[str, ...]
     runtime_s: float
     solver: str
+    worker_costs: tuple[int | None, ...] = ()
 
     def routes_by_vehicle_type(self) -> dict[int, list[list[int]]]:
         """The client lists of the routes, grouped by vehicle type."""

@@ -1,11 +1,11 @@
 """Solve a `RoutingProblem` with PyVRP (default) or OR-Tools routing (the comparison).
 
-PyVRP runs its iterated local search with the state-of-the-art HGS-CVRP neighbourhoods
-(Wouda, Lan & Kool, "PyVRP: a high-performance VRP solver package", INFORMS J. Comput. 2024;
-Vidal, "Hybrid genetic search for the CVRP", Comput. Oper. Res. 2022). OR-Tools runs its
-routing library with guided local search, the configuration its documentation recommends for
-good solutions within a time limit. Both are imported here, lazily, so that importing the
-engine's value types stays cheap.
+PyVRP runs its iterated local search, one process per core by default (see `parallel`),
+with the state-of-the-art HGS-CVRP neighbourhoods (Wouda, Lan & Kool, "PyVRP: a
+high-performance VRP solver package", INFORMS J. Comput. 2024; Vidal, "Hybrid genetic search
+for the CVRP", Comput. Oper. Res. 2022). OR-Tools runs its routing library with guided local
+search, the configuration its documentation recommends for good solutions within a time
+limit. Both are imported here, lazily, so that importing the engine's value types stays cheap.
 """
 
 from __future__ import annotations
@@ -44,12 +44,13 @@ def plan_routes(problem: RoutingProblem, params: RoutingParams | None = None) ->
     """
     params = params or RoutingParams()
     started = time.perf_counter()
+    worker_costs: tuple[int | None, ...] = ()
     if not problem.clients:
         routes: list[Route] = []
     elif params.solver == "ortools":
         routes = _solve_ortools(problem, params)
     else:
-        routes = _solve_pyvrp(problem, params)
+        routes, worker_costs = _solve_pyvrp(problem, params)
     runtime = time.perf_counter() - started
     report = check_routes(problem, routes)
     return RoutingResult(
@@ -59,13 +60,18 @@ def plan_routes(problem: RoutingProblem, params: RoutingParams | None = None) ->
         violations=report.violations,
         runtime_s=runtime,
         solver=params.solver,
+        worker_costs=worker_costs,
     )
 
 
-def _solve_pyvrp(problem: RoutingProblem, params: RoutingParams) -> list[Route]:
-    """Build PyVRP's `ProblemData` from ours (same location numbering) and run `pyvrp.solve`."""
+def _solve_pyvrp(
+    problem: RoutingProblem, params: RoutingParams
+) -> tuple[list[Route], tuple[int | None, ...]]:
+    """Build PyVRP's `ProblemData` from ours (same location numbering) and search it, on one
+    core as `pyvrp.solve` does or cooperatively on several (`parallel`)."""
     import pyvrp
-    from pyvrp.stop import MaxRuntime
+
+    from supplymesh.planning.routing.parallel import available_cores, cooperative_search
 
     locations = [pyvrp.Location(0.0, 0.0) for _ in range(problem.num_locations)]
     depots = [
@@ -102,15 +108,19 @@ def _solve_pyvrp(problem: RoutingProblem, params: RoutingParams) -> list[Route]:
     # PyVRP's stub types matrices as `ndarray[int]`, which no NumPy array type satisfies.
     matrices: list[Any] = [problem.distance, problem.duration]
     data = pyvrp.ProblemData(locations, clients, depots, vehicle_types, matrices[:1], matrices[1:])
-    result = pyvrp.solve(
-        data, MaxRuntime(params.time_limit_s), seed=params.seed, collect_stats=False
+    outcome = cooperative_search(
+        data,
+        seed=params.seed,
+        time_limit_s=params.time_limit_s,
+        workers=params.worker_count(available_cores()),
+        sync_interval_s=params.sync_interval(),
     )
     routes = []
-    for route in result.best.routes():
+    for route in outcome.best.routes():
         visits = tuple(a.idx for a in route if a.is_client())
         if visits:
             routes.append(Route(vehicle_type=kept[route.vehicle_type()], clients=visits))
-    return routes
+    return routes, outcome.worker_costs
 
 
 def _solve_ortools(problem: RoutingProblem, params: RoutingParams) -> list[Route]:
