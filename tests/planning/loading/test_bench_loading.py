@@ -35,6 +35,8 @@ def test_tiny_file_gives_the_contract_json(tmp_path: Path) -> None:
     # 8 cubes of 5 fill the 10³ container; the 11-high box (upright only) is left out.
     assert first["utilisation_pct"] == 100.0 and first["left_out"] == ["1.2"]
     assert second["utilisation_pct"] == 100.0
+    # A full container ends the search long before the clock.
+    assert first["clock_stop"] is False and first["work_share"] < 0.01
     summary = doc["summary"]
     assert summary["per_class"] == {"tiny": 100.0}
     assert summary["instances"] == 2 and summary["infeasible"] == 0

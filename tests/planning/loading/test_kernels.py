@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from supplymesh.planning.loading.blocks import build_blocks
-from supplymesh.planning.loading.kernels import cut_spaces, nearest_space
+from supplymesh.planning.loading.kernels import (
+    SCANNED,
+    SPACE_PAIRS,
+    SPACES_SEEN,
+    WORK_SLOTS,
+    cut_spaces,
+    nearest_space,
+)
 from supplymesh.planning.loading.packing import Packing, Rules
 from supplymesh.planning.loading.problem import BoxType, Container, LoadingProblem
 
@@ -83,21 +90,26 @@ def test_spaces_stay_free_supported_and_maximal_while_packing(seed: int) -> None
 def test_a_block_in_the_corner_leaves_three_maximal_spaces() -> None:
     container = np.asarray([[0, 0, 0, 10, 8, 6]], dtype=np.int64)
     block = np.asarray([0, 0, 0, 4, 3, 2], dtype=np.int64)
-    spaces = cut_spaces(container, block, np.asarray([0, 0, 4, 3]), 1)
+    work = np.zeros(WORK_SLOTS, dtype=np.int64)
+    spaces = cut_spaces(container, block, np.asarray([0, 0, 4, 3]), 1, work)
     assert sorted(map(tuple, spaces.tolist())) == [
         (0, 0, 2, 4, 3, 6),  # above the block, on its top
         (0, 3, 0, 10, 8, 6),
         (4, 0, 0, 10, 8, 6),
     ]
+    # One space cut, three pieces checked against the three pieces.
+    assert work[SPACE_PAIRS] == 1 + 3 * 3
 
 
 def test_nearest_space_prefers_the_corner_then_the_larger_space() -> None:
     spaces = np.asarray([[0, 0, 0, 3, 3, 3], [7, 0, 0, 10, 8, 6]], dtype=np.int64)
+    work = np.zeros(WORK_SLOTS, dtype=np.int64)
     # Both touch two walls and the floor (distances 0, 0, 0): the larger one wins.
-    assert nearest_space(spaces, 10, 8, False) == 1
+    assert nearest_space(spaces, 10, 8, False, work) == 1
     # Multi-drop fills from the back (x = 0): the far one is 7 away from it.
-    assert nearest_space(spaces, 10, 8, True) == 0
-    assert nearest_space(spaces[[1, 0]], 10, 8, True) == 1
+    assert nearest_space(spaces, 10, 8, True, work) == 0
+    assert nearest_space(spaces[[1, 0]], 10, 8, True, work) == 1
+    assert work[SPACES_SEEN] == 6
 
 
 @pytest.mark.parametrize(("seed", "max_weight_kg"), [(0, None), (1, None), (2, 300.0), (3, 150.5)])
@@ -110,7 +122,10 @@ def test_compiled_greedy_completion_equals_the_step_by_step_one(
     start = Packing(rules, np.asarray([b.quantity for b in problem.box_types], dtype=np.int64))
     start.place(*start.candidates(start.space(start.pick_space()), 3)[-1])  # not the greedy one
     compiled, stepwise = start.copy(), start.copy()
+    before = rules.work.copy()
     placed = compiled.fill_greedily()
+    compiled_work = rules.work - before
+    before = rules.work.copy()
     while stepwise.has_space:
         i = stepwise.pick_space()
         moves = stepwise.candidates(stepwise.space(i), 1)
@@ -124,5 +139,10 @@ def test_compiled_greedy_completion_equals_the_step_by_step_one(
     assert (compiled.remaining == stepwise.remaining).all()
     assert (compiled.avail == stepwise.avail).all()
     assert not compiled.has_space
+    # The budget counts the same kernel work whichever way the completion ran.
+    stepwise_work = rules.work - before
+    counted = [SCANNED, SPACE_PAIRS, SPACES_SEEN]
+    assert (compiled_work[counted] == stepwise_work[counted]).all()
+    assert compiled_work[SCANNED] > 0
     if max_weight_kg is not None:
         assert compiled.weight <= max_weight_kg

@@ -60,4 +60,6 @@ def test_params_are_checked() -> None:
 
     with pytest.raises(ValueError, match="time_limit_s"):
         LoadingParams(time_limit_s=0)
-    assert LoadingParams(time_limit_s=2, effort_per_s=100).effort == 200
+    assert LoadingParams(time_limit_s=2, work_per_s=100).work == 200
+    with pytest.raises(ValueError, match="clock_share"):
+        LoadingParams(clock_share=1.5)

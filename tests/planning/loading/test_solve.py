@@ -105,7 +105,7 @@ def test_nothing_heavy_is_put_on_fragile_boxes() -> None:
 
 def test_same_seed_same_plan() -> None:
     problem = _random_problem(11, rules=False)
-    params = LoadingParams(time_limit_s=5.0, effort_per_s=200)
+    params = LoadingParams(time_limit_s=5.0, work_per_s=2_000_000)
     assert pack(problem, params).placements == pack(problem, params).placements
 
 

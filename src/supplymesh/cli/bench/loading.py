@@ -47,6 +47,14 @@ def looks_like_thpack(path: Path) -> bool:
     )
 
 
+def _warm_up() -> None:
+    """Compile the packer's kernels (or load them from numba's cache) once per process,
+    before the first problem's `seconds` start: a one-off per process, like the imports."""
+    from supplymesh.planning.loading.solve import _warm_up as warm_up
+
+    warm_up()
+
+
 def _solve_one(job: tuple[LoadingProblem, LoadingParams, float]) -> dict[str, Any]:
     """Pack and check one problem (runs in a worker process when --workers > 1)."""
     from supplymesh.planning.loading.check import check_loading
@@ -62,6 +70,10 @@ def _solve_one(job: tuple[LoadingProblem, LoadingParams, float]) -> dict[str, An
         "seconds": round(time.perf_counter() - began + parse_share, 3),
         "feasible": feasible,
         "boxes": len(result.placements),
+        # Whether the clock (not the repeatable work budget) ended the search, and how much
+        # of the budget was spent.
+        "clock_stop": bool(result.notes.get("clock", 0.0)),
+        "work_share": round(result.notes.get("work_share", 0.0), 3),
         "left_out": [problem.box_types[i].label for i in result.too_large],
         "violations": violations[:5],
     }
@@ -113,9 +125,10 @@ def register(app: typer.Typer) -> None:
                 labels.append((f"{path.stem}-{number:03d}", path.stem, number))
                 jobs.append((problem, params, share))
         if workers == 1:
+            _warm_up()
             rows = [_row(label, _solve_one(job)) for label, job in zip(labels, jobs, strict=True)]
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_warm_up) as pool:
                 outcomes = pool.map(_solve_one, jobs)
                 rows = [_row(label, out) for label, out in zip(labels, outcomes, strict=True)]
         classes: dict[str, list[float | None]] = {}

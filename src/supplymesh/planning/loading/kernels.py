@@ -22,6 +22,11 @@ BoolArray = npt.NDArray[np.bool_]
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 PRUNE_HEAD = 48  # fitting blocks collected before the rest are pruned by volume
+# Slots of the work counter (weighed in budget.py): blocks examined by the scan, space pairs
+# compared by the cut, spaces looked at for the next one, kernel calls, and (counted by the
+# Python steps in packing.py) Python steps and placed blocks checked against a candidate.
+SCANNED, SPACE_PAIRS, SPACES_SEEN, CALLS, PY_STEPS, PY_PAIRS = range(6)
+WORK_SLOTS = 6
 
 
 def _compiled(fn: _F) -> _F:
@@ -51,6 +56,7 @@ def scan_blocks(
     prune: bool,
     out_ids: IntArray,
     out_fit: IntArray,
+    work: IntArray,
 ) -> int:
     """Blocks that fit `space` (its three lengths), with their fit (volume less the side
     slabs no box edges can fill), written to `out_ids`/`out_fit`; returns how many.
@@ -78,10 +84,12 @@ def scan_blocks(
     have_bar = False
     bar = 0
     single = prune and limit == 1
+    seen = 0
     for i in range(start, n):
         v = volume[i]
         if have_bar and (v <= bar if single else v < bar):
             break
+        seen += 1
         a, b, c = dx[i], dy[i], dz[i]
         if a > sx or b > sy or c > sz or not avail[i] or weight[i] > weight_cap:
             continue
@@ -103,6 +111,8 @@ def scan_blocks(
         if prune and count == head:
             bar = np.sort(out_fit[:count])[count - limit]
             have_bar = True
+    work[SCANNED] += seen
+    work[CALLS] += 1
     return count
 
 
@@ -112,6 +122,7 @@ def cut_spaces(
     block: IntArray,
     area: IntArray,
     min_edge: int,
+    work: IntArray,
 ) -> IntArray:
     """The maximal spaces after a block fills `block` (x0, y0, z0, x1, y1, z1).
 
@@ -238,11 +249,15 @@ def cut_spaces(
         if not inside:
             out[count, :] = pool[me, :]
             count += 1
+    work[SPACE_PAIRS] += n + nf * nk + (total - nk) * total
+    work[CALLS] += 1
     return out[:count]
 
 
 @_compiled
-def nearest_space(spaces: IntArray, length: int, width: int, from_back: bool) -> int:
+def nearest_space(
+    spaces: IntArray, length: int, width: int, from_back: bool, work: IntArray
+) -> int:
     """Index of the space whose floor corner is nearest a container corner (Zhu & Lim's
     anchor distance: the three wall distances sorted, compared in turn), larger first on
     ties, first in order on full ties. With `from_back` only the x = 0 wall counts along x
@@ -266,6 +281,7 @@ def nearest_space(spaces: IntArray, length: int, width: int, from_back: bool) ->
         if i == 0 or (a, b, c, d) < (k0, k1, k2, k3):
             best = i
             k0, k1, k2, k3 = a, b, c, d
+    work[SPACES_SEEN] += spaces.shape[0]
     return best
 
 
@@ -288,6 +304,7 @@ def greedy_fill(
     loaded_weight: float,
     out_ids: IntArray,
     out_fit: IntArray,
+    work: IntArray,
 ) -> tuple[IntArray, float]:
     """The greedy completion (largest-fit block into the nearest space until no space is
     left) of a packing without load-bearing or multi-drop rules, all in compiled code.
@@ -313,7 +330,7 @@ def greedy_fill(
     cut = np.empty(6, dtype=np.int64)
     top = np.empty(4, dtype=np.int64)
     while spaces.shape[0] > 0:
-        i = nearest_space(spaces, length, width, False)
+        i = nearest_space(spaces, length, width, False, work)
         x0, y0, z0, x1, y1, z1 = (
             spaces[i, 0], spaces[i, 1], spaces[i, 2], spaces[i, 3], spaces[i, 4], spaces[i, 5]
         )  # fmt: skip
@@ -321,7 +338,7 @@ def greedy_fill(
         cap = max_weight - loaded_weight + 1e-9
         found = scan_blocks(
             dx, dy, dz, volume, weight, avail, dims, cap, fill_flat, fill_up, 1, True,
-            out_ids, out_fit,
+            out_ids, out_fit, work,
         )  # fmt: skip
         if found == 0:
             rest = np.empty((spaces.shape[0] - 1, 6), dtype=np.int64)
@@ -353,5 +370,5 @@ def greedy_fill(
         loaded_weight += weight[b]
         top[0], top[1] = bx + blocks[b, 4], by + blocks[b, 5]
         top[2], top[3] = bx + blocks[b, 6], by + blocks[b, 7]
-        spaces = cut_spaces(spaces, cut, top, min_edge)
+        spaces = cut_spaces(spaces, cut, top, min_edge, work)
     return placed[:n_placed], loaded_weight

@@ -17,7 +17,15 @@ import numpy as np
 import numpy.typing as npt
 
 from supplymesh.planning.loading.blocks import BlockTable, IntArray
-from supplymesh.planning.loading.kernels import cut_spaces, greedy_fill, nearest_space, scan_blocks
+from supplymesh.planning.loading.kernels import (
+    PY_PAIRS,
+    PY_STEPS,
+    WORK_SLOTS,
+    cut_spaces,
+    greedy_fill,
+    nearest_space,
+    scan_blocks,
+)
 from supplymesh.planning.loading.problem import LoadingProblem
 
 Space = tuple[int, int, int, int, int, int]  # x0, y0, z0, x1, y1, z1
@@ -96,6 +104,8 @@ class Rules:
         )
         self.user_start = np.cumsum([0] + [len(u) for u in self.users], dtype=np.int64)
         self.container_row = np.asarray([self.length, self.width, self.min_edge], dtype=np.int64)
+        # Work done by every state of this problem (kernels.py's slots): the search's budget.
+        self.work = np.zeros(WORK_SLOTS, dtype=np.int64)
 
     def available(self, remaining: IntArray) -> npt.NDArray[np.bool_]:
         """Blocks whose boxes are all still there."""
@@ -131,6 +141,7 @@ class Packing:
     def copy(self) -> Packing:
         other = Packing.__new__(Packing)
         other.rules = self.rules
+        self.rules.work[PY_STEPS] += 1
         other.spaces = self.spaces  # never changed in place: place/drop_space make new arrays
         other.remaining = self.remaining.copy()
         other.avail = self.avail.copy()
@@ -144,7 +155,8 @@ class Packing:
         """Index of the space to fill next: the one whose floor corner is nearest a container
         corner (Zhu & Lim's anchor distance, compared as a sorted tuple), larger first on ties."""
         r = self.rules
-        return int(nearest_space(self.spaces, r.length, r.width, r.multi_drop))
+        r.work[PY_STEPS] += 1
+        return int(nearest_space(self.spaces, r.length, r.width, r.multi_drop, r.work))
 
     @property
     def has_space(self) -> bool:
@@ -167,7 +179,7 @@ class Packing:
             self.spaces, r.block_rows, r.weight_arr, self.avail, self.remaining, r.slot_rows,
             r.slot_start, r.users_flat, r.neg_need_flat, r.user_start, r.fill_flat, r.fill_up,
             r.container_row, np.inf if r.max_weight is None else float(r.max_weight),
-            self.weight, r.out_ids, r.out_fit,
+            self.weight, r.out_ids, r.out_fit, r.work,
         )  # fmt: skip
         rows: list[tuple[int, int, int, int, int, int, int]] = [
             (x0, y0, z0, x1, y1, z1, b) for x0, y0, z0, x1, y1, z1, b in placed.tolist()
@@ -196,8 +208,9 @@ class Packing:
         cap = np.inf if r.max_weight is None else r.max_weight - self.weight + 1e-9
         count = scan_blocks(
             r.dx_arr, r.dy_arr, r.dz_arr, r.volume_arr, r.weight_arr, self.avail, dims, cap,
-            r.fill_flat, r.fill_up, limit, r.by_volume, r.out_ids, r.out_fit,
+            r.fill_flat, r.fill_up, limit, r.by_volume, r.out_ids, r.out_fit, r.work,
         )  # fmt: skip
+        r.work[PY_STEPS] += 1
         if count > 1:
             order = r.out_ids[:count][np.argsort(-r.out_fit[:count], kind="stable")].tolist()
         else:
@@ -233,6 +246,7 @@ class Packing:
         kind = r.kind[block]
         weight = r.block_weight[block]
         bx0, by0, bz0, bx1, by1, bz1 = box
+        r.work[PY_PAIRS] += len(self.placed)
         for i, (px0, py0, pz0, px1, py1, pz1, pblock) in enumerate(self.placed):
             pkind = r.kind[pblock]
             footprint = px0 < bx1 and bx0 < px1 and py0 < by1 and by0 < py1
@@ -256,7 +270,9 @@ class Packing:
         r = self.rules
         kind = r.kind[block]
         bx0, by0, bz0, bx1, by1, bz1 = box
+        r.work[PY_STEPS] += 1
         if r.bearing:
+            r.work[PY_PAIRS] += len(self.placed)
             weight = r.block_weight[block]
             for i, (px0, py0, _, px1, py1, pz1, _) in enumerate(self.placed):
                 if px0 < bx1 and bx0 < px1 and py0 < by1 and by0 < py1 and pz1 <= bz0:
@@ -278,7 +294,7 @@ class Packing:
         cut[0], cut[1], cut[2], cut[3], cut[4], cut[5] = box
         top = r.top_buffer
         top[0], top[1], top[2], top[3] = ax0, ay0, ax1, ay1
-        self.spaces = cut_spaces(self.spaces, cut, top, r.min_edge)
+        self.spaces = cut_spaces(self.spaces, cut, top, r.min_edge, r.work)
 
 
 def _fillable(edges: set[int], top: int) -> IntArray:

@@ -12,19 +12,31 @@ class LoadingParams:
     Parameters
     ----------
     time_limit_s
-        Wall-clock cap for one solve, seconds (default 10; the search stops looking at 90 %
-        of it). A safety net: the search normally stops on `effort` first, which keeps runs
-        repeatable for a given seed (on problems with many box types the clock may come first).
+        Wall-clock cap for one solve, seconds (default 10). The search stops on its work
+        budget (below), which keeps a run repeatable for a given seed; the clock, at
+        `clock_share` of the limit, is only a safety net for a slow or busy machine.
     seed
         Breaks ties between blocks of equal volume.
-    effort_per_s
-        Block placements the search may try per second of `time_limit_s` (default 30 000).
-        Round 3 compiled the hot loops (candidate scan, space cut, greedy completion), which
-        made a try about 10 times cheaper on BR1–BR7 (3000/s before, a third of what an idle
-        core did then): 300 000 tries take about 2 s on one core at a load average of 5 on
-        the two cores, so a run on a busy machine still usually ends on effort, not on the
-        clock. More effort only extends the same search (no plan ending on effort gets
-        worse); on BR1/BR4/BR7 (6 problems each) it gained 0 / +0.48 / +1.35 points.
+    work_per_s
+        Work units the search may spend per second of `time_limit_s`. A unit is about a
+        nanosecond of one core here: the kernels count what they do (blocks examined,
+        space pairs compared, spaces looked at, Python steps), weighed by their measured
+        cost (`budget.WORK_WEIGHTS`), so the budget follows the time a problem takes
+        whatever its block table, unlike round 3's count of block placements, whose cost
+        varied threefold between BR1 and the 60-type look-alikes (and those stopped after
+        0.3–3 s of a 10 s limit). Default 600 million: about 6 s of a 10 s limit on one
+        core of this machine with both cores busy (round 4, `benchmarks/loading.md`).
+    runs
+        Independent searches on problems with general blocks, each with its own seed
+        (`seed`, `seed` + 1, …: other ties between equal blocks, so other plans), sharing
+        the work budget evenly; the best plan wins. Default 3: on 10 look-alikes (60 and
+        100 types) at 6·10⁹ work, 1 / 2 / 3 runs gave 91.08 / 91.17 / 91.22 % (one run
+        doubling its width to the end of the budget: 91.15; round 3: 90.83 %). Other
+        problems make one run with the whole budget and spend what it leaves on further
+        seeds.
+    clock_share
+        Part of `time_limit_s` after which the search stops looking whatever budget is left
+        (a greedy completion under way is finished, so not 1.0).
     max_blocks
         Cap on the number of candidate blocks per problem (simple blocks are all kept;
         general blocks fill the rest, largest first).
@@ -33,44 +45,33 @@ class LoadingParams:
         box types (default 21), and never under load-bearing or multi-drop rules. Measured
         here: on BR1–BR7 (3–20 types) they gained nothing and slowed the search; on
         60–100-type look-alikes of the strongly heterogeneous classes they added 0.7–2 points.
-    heterogeneous_effort_per_s
-        `effort_per_s` for those problems (default 30 000). Their tries cost more (larger
-        block tables); round 2 used 9000 (+0.5–0.7 points on 60-type look-alikes against
-        3000); in round 3, on the 10 SYN60 look-alikes, 90 000 / 180 000 / 360 000 tries
-        gave 90.04 / 90.27 / 90.76 %, about 4.6 s for 360 000 on one core at a load average
-        of 5. On a busier machine the clock (90 % of the limit) may stop the search first,
-        and then a run is no longer repeatable.
     """
 
     time_limit_s: float = 10.0
     seed: int = 1
-    effort_per_s: int = 30000
+    work_per_s: int = 600_000_000
+    clock_share: float = 0.9
+    runs: int = 3
     max_blocks: int = 6000
     general_blocks_min_types: int = 21
-    heterogeneous_effort_per_s: int = 30000
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:
             raise ValueError(f"time_limit_s must be > 0, got {self.time_limit_s}")
         if self.seed < 0:
             raise ValueError(f"seed must be ≥ 0, got {self.seed}")
-        if self.effort_per_s < 1:
-            raise ValueError(f"effort_per_s must be ≥ 1, got {self.effort_per_s}")
-        if self.heterogeneous_effort_per_s < 1:
-            raise ValueError(
-                f"heterogeneous_effort_per_s must be ≥ 1, got {self.heterogeneous_effort_per_s}"
-            )
+        if self.work_per_s < 1:
+            raise ValueError(f"work_per_s must be ≥ 1, got {self.work_per_s}")
+        if self.runs < 1:
+            raise ValueError(f"runs must be ≥ 1, got {self.runs}")
+        if not 0 < self.clock_share <= 1:
+            raise ValueError(f"clock_share must be in (0, 1], got {self.clock_share}")
         if self.general_blocks_min_types < 0:
             raise ValueError("general_blocks_min_types must be ≥ 0")
         if self.max_blocks < 1:
             raise ValueError(f"max_blocks must be ≥ 1, got {self.max_blocks}")
 
     @property
-    def effort(self) -> int:
-        """Total block placements the search may try."""
-        return max(1, int(self.time_limit_s * self.effort_per_s))
-
-    @property
-    def heterogeneous_effort(self) -> int:
-        """Total block placements on problems that get general blocks."""
-        return max(1, int(self.time_limit_s * self.heterogeneous_effort_per_s))
+    def work(self) -> int:
+        """The search's work budget: `work_per_s` for every second of the limit."""
+        return max(1, int(self.time_limit_s * self.work_per_s))
