@@ -81,7 +81,9 @@ def test_migrations_build_the_same_schema_on_both_backends(
 
     sqlite = build_database(Settings(database_url=f"sqlite:///{tmp_path / 'a.db'}", home=tmp_path))
     pg = build_database(
-        Settings(database_url=create_database(postgres_server, db_name("sm_schema_cmp")), home=tmp_path)
+        Settings(
+            database_url=create_database(postgres_server, db_name("sm_schema_cmp")), home=tmp_path
+        )
     )
     try:
         migrate(sqlite.engine)

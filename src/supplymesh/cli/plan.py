@@ -47,18 +47,39 @@ def forecast(
     service_level: Annotated[float, typer.Option(help="quantile stored as p_service")] = 0.95,
     item: Annotated[list[str] | None, typer.Option(help="item SKU (repeatable)")] = None,
     site: Annotated[list[str] | None, typer.Option(help="site code (repeatable)")] = None,
+    reconcile: Annotated[
+        bool | None,
+        typer.Option(
+            "--reconcile/--no-reconcile",
+            help="coherent tiers store → DC → region → total (default: when several sites)",
+        ),
+    ] = None,
+    global_model: Annotated[
+        bool,
+        typer.Option(
+            "--global-model", help="one LightGBM with promotions, prices, calendar as regressors"
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Forecast every item × site of the enterprise's daily demand."""
     from supplymesh.replan.forecasting import ForecastRequest, run_forecast
 
-    request = ForecastRequest(horizon, service_level, tuple(item or ()), tuple(site or ()))
+    request = ForecastRequest(
+        horizon,
+        service_level,
+        tuple(item or ()),
+        tuple(site or ()),
+        reconcile=reconcile,
+        global_model=global_model,
+    )
     run = _run(enterprise, lambda uow, c: run_forecast(uow, request, c))
     summary = {
         "forecast_run_id": run.id,
         "series": run.series_count,
         "executor": run.executor,
         "seconds": run.seconds,
+        "reconciliation": run.reconciliation,
         "messages": run.messages,
     }
     if as_json:
@@ -67,9 +88,10 @@ def forecast(
     typer.echo(
         f"forecast run {run.id}: {run.series_count} series, {run.horizon_days} days, "
         f"{run.executor}, {run.seconds:.1f} s"
+        + (f", tiers reconciled ({run.reconciliation})" if run.reconciliation else "")
     )
     for m in run.messages:
-        typer.echo(f"  {m['message']} -> {m['fallback']}")
+        typer.echo(f"  {m['message']}" + (f" -> {m['fallback']}" if m.get("fallback") else ""))
 
 
 @plan_app.command("replenish")
@@ -125,6 +147,8 @@ def gsm(
     stages = [
         {
             "site": s.site_code,
+            "item": s.item_sku,
+            "role": s.role,
             "supplier": s.supplier_site_code,
             "inbound_service_days": s.inbound_service_days,
             "outbound_service_days": s.outbound_service_days,
@@ -138,6 +162,7 @@ def gsm(
     typer.echo(f"{plan.sku}: safety-stock holding cost {plan.total_cost:.2f}")
     for s in stages:
         typer.echo(
-            f"  {s['site']:<14} SI={s['inbound_service_days']} S={s['outbound_service_days']} "
+            f"  {s['site']:<14} {s['item']:<14} {s['role']:<12} "
+            f"SI={s['inbound_service_days']} S={s['outbound_service_days']} "
             f"safety stock {s['safety_stock']:.1f}"
         )

@@ -24,6 +24,7 @@ CANDIDATES = ("SeasonalNaive", "AutoETS", "AutoTheta")
 FALLBACK_MODEL = "ADIDA"
 BACKTEST_LEVELS = (0.1, 0.5, 0.9)
 BACKTEST_WINDOWS = 2
+SEASON_LENGTH = 7  # daily demand, weekly cycle
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,30 @@ class SeriesOutcome:
     model: str
     quantiles: np.ndarray
     note: str | None
+
+
+GLOBAL_MODEL = "LightGBM"
+GLOBAL_FALLBACK = "SeasonalNaive"
+
+
+def forecast_global(
+    inputs: list[tuple[str, np.ndarray, np.ndarray]], horizon: int, levels: tuple[float, ...]
+) -> list[SeriesOutcome]:
+    """One global LightGBM over every (key, history, regressors) together, in this process.
+
+    A global model learns from all series at once, so it cannot be cut into per-series
+    tasks; it trains on one core in the caller's process. A series it cannot forecast (no
+    scale in its last window) gets the seasonal naive model, reported as the fallback.
+    """
+    if not inputs:
+        return []
+    series = tuple(Series(k, y, SEASON_LENGTH, exogenous=x) for k, y, x in inputs)
+    params = ForecastParams(models=(GLOBAL_MODEL,), auto=False, fallback=GLOBAL_FALLBACK)
+    result = forecast(ForecastProblem(series, horizon, levels), params)
+    return [
+        SeriesOutcome(f.series_id, f.used, f.quantiles, f.fallback_reason)
+        for f in result.of(GLOBAL_MODEL)
+    ]
 
 
 def forecast_tasks(tasks: list[SeriesTask]) -> list[SeriesOutcome]:

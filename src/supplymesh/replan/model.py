@@ -62,6 +62,8 @@ class ForecastRun(TenantOwned, Base):
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     models: Mapped[list[str]] = mapped_column(JSON, default=list)
     messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The reconciliation method used (``mint_shrink``, ``wls_struct``...), None: base forecasts.
+    reconciliation: Mapped[str | None] = mapped_column(String(40))
 
 
 @scoped
@@ -75,6 +77,30 @@ class ForecastValue(TenantOwned, Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id", ondelete="CASCADE"))
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    day: Mapped[date] = mapped_column(Date)
+    p10: Mapped[Decimal] = mapped_column(Quantity())
+    p50: Mapped[Decimal] = mapped_column(Quantity())
+    p90: Mapped[Decimal] = mapped_column(Quantity())
+    p_service: Mapped[Decimal] = mapped_column(Quantity())
+    model: Mapped[str] = mapped_column(String(120))
+
+
+@scoped
+class ForecastAggregate(TenantOwned, Base):
+    """One day's forecast of a tier above item × site: DC, region, item, category or total.
+
+    Written only by reconciled runs, so a DC's row equals the sum of its stores' rows of the
+    same run and day (p50 exactly); `node` names the tier's member (``SKU@DC-EAST``).
+    """
+
+    __tablename__ = "forecast_aggregates"
+    __table_args__ = (Index("ix_forecast_aggregates_run_level", "run_id", "level"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(20))  # dc, region, item, category, total
+    node: Mapped[str] = mapped_column(String(200))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
     day: Mapped[date] = mapped_column(Date)
     p10: Mapped[Decimal] = mapped_column(Quantity())
     p50: Mapped[Decimal] = mapped_column(Quantity())

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import func, select
@@ -36,7 +37,8 @@ from supplymesh.replan.tune_task import TuneOutcome, TuneTask, tune_tasks
 
 PLACES = Decimal("0.000001")
 PACK_UNITS = ("CASE", "BOX", "REEL", "CTN")
-HISTORY_DAYS = 365  # what policies are tuned on: a year of daily demand
+HISTORY_DAYS = 365
+T = TypeVar("T")  # what policies are tuned on: a year of daily demand
 
 
 @dataclass(frozen=True)
@@ -124,13 +126,17 @@ def _gather(
     uow: UnitOfWork, run: ForecastRun, request: ReplenishRequest, skipped: list[str]
 ) -> list[_Series]:
     values = values_of(uow, run)
-    histories = {(h.item_id, h.site_id): h for h in load_histories(uow, history_days=HISTORY_DAYS)}
+    loaded = load_histories(uow, history_days=HISTORY_DAYS, pairs=set(values))
+    histories = {(h.item_id, h.site_id): h for h in loaded}
     lanes = inbound_lanes(uow, {site for _, site in values})
     positions = _positions(uow)
+    items = _by_id(uow, Item, {i for i, _ in values})
+    sites = _by_id(uow, Site, {s for _, s in values})
+    packs = _packs(uow, set(items))
     out = []
     for (item_id, site_id), rows in sorted(values.items()):
-        item = uow.session.get(Item, item_id)
-        site = uow.session.get(Site, site_id)
+        item = items.get(item_id)
+        site = sites.get(site_id)
         history = histories.get((item_id, site_id))
         if item is None or site is None or history is None:
             skipped.append(f"series {item_id}@{site_id}: item, site or history no longer visible")
@@ -146,7 +152,7 @@ def _gather(
                 lane,
                 item,
                 site,
-                _rule(uow, request, item, site),
+                _rule(request, item, site, packs),
                 positions.get((item_id, site_id), Decimal(0)),
                 np.array([float(v.p50) for v in rows]),
                 rows[0].day,
@@ -202,18 +208,32 @@ def _summed(value: object) -> Decimal:
     return Decimal(int(value or 0)).scaleb(-QUANTITY_PLACES)  # type: ignore[call-overload]
 
 
-def _rule(uow: UnitOfWork, request: ReplenishRequest, item: Item, site: Site) -> OrderRule:
+def _by_id(uow: UnitOfWork, model: type[T], ids: set[int]) -> dict[int, T]:
+    """Visible rows by id, in one query (a run holds thousands of series)."""
+    column: Any = model.id  # type: ignore[attr-defined]
+    return {r.id: r for r in uow.session.scalars(select(model).where(column.in_(ids)))}  # type: ignore[attr-defined]
+
+
+def _packs(uow: UnitOfWork, item_ids: set[int]) -> dict[int, Decimal]:
+    """Per item its smallest pack unit (case, box...) in base units, in one query."""
+    out: dict[int, Decimal] = {}
+    query = select(ItemUnit.item_id, ItemUnit.base_quantity).where(
+        ItemUnit.item_id.in_(item_ids), ItemUnit.unit.in_(PACK_UNITS)
+    )
+    for item_id, qty in uow.session.execute(query):
+        if item_id not in out or qty < out[item_id]:
+            out[item_id] = qty
+    return out
+
+
+def _rule(
+    request: ReplenishRequest, item: Item, site: Site, packs: dict[int, Decimal]
+) -> OrderRule:
     """The request's rule for the item at the site, else its case size as the pack."""
     for r in request.rules:
         if r.item_code == item.sku and r.site_code in (None, site.code):
             return r
-    pack = uow.session.scalar(
-        select(ItemUnit.base_quantity)
-        .where(ItemUnit.item_id == item.id, ItemUnit.unit.in_(PACK_UNITS))
-        .order_by(ItemUnit.base_quantity)
-        .limit(1)
-    )
-    return OrderRule(item.sku, Decimal(0), pack or Decimal(1), None)
+    return OrderRule(item.sku, Decimal(0), packs.get(item.id) or Decimal(1), None)
 
 
 def _task(s: _Series, request: ReplenishRequest) -> TuneTask:

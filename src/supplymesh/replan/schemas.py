@@ -16,14 +16,18 @@ class ForecastRunIn(Input):
     item_codes: list[str] = Field(default_factory=list, max_length=1000)
     site_codes: list[str] = Field(default_factory=list, max_length=1000)
     history_days: int | None = Field(default=365, ge=14, le=3660)
+    # None: reconcile when the run covers more than one tier.
+    reconcile: bool | None = None
+    # One global LightGBM with promotions, prices and calendar instead of per-series models.
+    global_model: bool = False
 
 
 class ForecastMessage(Output):
-    series: str
-    item_id: int
-    site_id: int
+    series: str | None = None
+    item_id: int | None = None
+    site_id: int | None = None
     message: str
-    fallback: str
+    fallback: str | None = None
 
 
 class ForecastRunPublic(Output):
@@ -39,6 +43,7 @@ class ForecastRunPublic(Output):
     seconds: float
     models: list[str]
     messages: list[ForecastMessage]
+    reconciliation: str | None = None
 
 
 class ForecastPoint(Output):
@@ -58,8 +63,19 @@ class ForecastSeries(Output):
     values: list[ForecastPoint] = Field(default_factory=list)
 
 
+class ForecastTier(Output):
+    """A tier above item × site (dc, region, item, category, total) of a reconciled run."""
+
+    level: str
+    node: str
+    item_id: int | None
+    model: str
+    values: list[ForecastPoint] = Field(default_factory=list)
+
+
 class ForecastRunDetail(ForecastRunPublic):
     series: list[ForecastSeries]
+    tiers: list[ForecastTier] = Field(default_factory=list)
 
 
 class OrderRuleIn(Input):
@@ -141,6 +157,9 @@ class SafetyStagePublic(Output):
     outbound_service_days: int
     net_replenishment_days: int
     safety_stock: float
+    item_sku: str = ""
+    role: str = "distribution"  # distribution, assembly (the plant) or component
+    supplies_stage: str | None = None
 
 
 class SafetyPlanPublic(Output):

@@ -49,8 +49,13 @@ def load_histories(
     item_codes: list[str] | None = None,
     site_codes: list[str] | None = None,
     history_days: int | None = None,
+    pairs: set[tuple[int, int]] | None = None,
 ) -> list[History]:
-    """The caller's own demand histories (sorted by SKU, site), filtered by codes if given."""
+    """The caller's own demand histories (sorted by SKU, site), filtered by codes if given.
+
+    `pairs` keeps only those (item id, site id) series; the rows are still cut in SQL to the
+    pairs' items and sites, so a run over one store does not read the whole network's years.
+    """
     me = uow.ctx.enterprise_id
     query = select(
         DemandRecord.item_id, DemandRecord.site_id, DemandRecord.day, DemandRecord.quantity
@@ -64,13 +69,18 @@ def load_histories(
         )
         if latest is not None:
             query = query.where(DemandRecord.day > latest - timedelta(days=history_days))
+    if pairs is not None:
+        wanted_items, wanted_sites = {i for i, _ in pairs}, {s for _, s in pairs}
+        items = sorted(wanted_items if items is None else wanted_items & set(items))
+        sites = sorted(wanted_sites if sites is None else wanted_sites & set(sites))
     if items is not None:
         query = query.where(DemandRecord.item_id.in_(items))
     if sites is not None:
         query = query.where(DemandRecord.site_id.in_(sites))
     rows: dict[tuple[int, int], dict[date, Decimal]] = defaultdict(dict)
     for item_id, site_id, day, qty in uow.session.execute(query):
-        rows[(item_id, site_id)][day] = qty
+        if pairs is None or (item_id, site_id) in pairs:
+            rows[(item_id, site_id)][day] = qty
     if not rows:
         return []
     names = _labels(uow, {i for i, _ in rows}, {s for _, s in rows})

@@ -15,6 +15,7 @@ from supplymesh.replan.schemas import (
     ForecastRunIn,
     ForecastRunPublic,
     ForecastSeries,
+    ForecastTier,
     ProposalPage,
     ProposalPatch,
     ProposalPublic,
@@ -44,6 +45,8 @@ def create_forecast_run(
         item_codes=tuple(body.item_codes),
         site_codes=tuple(body.site_codes),
         history_days=body.history_days,
+        reconcile=body.reconcile,
+        global_model=body.global_model,
     )
     run = forecasting.run_forecast(uow, request, _compute(container))
     uow.commit()
@@ -64,8 +67,13 @@ def get_forecast_run(
     item_id: OptionalId = None,
     site_id: OptionalId = None,
     values: bool = True,
+    level: Annotated[str | None, Query(max_length=20)] = None,
 ) -> ForecastRunDetail:
-    """The run, its series, and (unless `values=false`) their daily quantiles."""
+    """The run, its series, and (unless `values=false`) their daily quantiles.
+
+    A reconciled run also lists its tiers (DC, region, item, category, total; `level` picks
+    one); `site_id` leaves them out, `item_id` keeps that item's.
+    """
     run = forecasting.get_run(uow, run_id)
     found = forecasting.values_of(uow, run, item_id, site_id) if values else {}
     series = []
@@ -85,8 +93,22 @@ def get_forecast_run(
                 values=[ForecastPoint.model_validate(v) for v in rows],
             )
         )
+    tiers = []
+    if site_id is None and run.reconciliation is not None:
+        for (lvl, node), tier_rows in forecasting.aggregates_of(uow, run, level).items():
+            if item_id is not None and tier_rows[0].item_id != item_id:
+                continue
+            tiers.append(
+                ForecastTier(
+                    level=lvl,
+                    node=node,
+                    item_id=tier_rows[0].item_id,
+                    model=tier_rows[0].model,
+                    values=[ForecastPoint.model_validate(v) for v in tier_rows] if values else [],
+                )
+            )
     base = ForecastRunPublic.model_validate(run)
-    return ForecastRunDetail(**base.model_dump(), series=series)
+    return ForecastRunDetail(**base.model_dump(), series=series, tiers=tiers)
 
 
 @router.post("/api/v1/replenishment-runs", response_model=ReplenishmentRunPublic, status_code=201)
@@ -175,9 +197,13 @@ def get_safety_stock(
     service_level: Annotated[float, Query(ge=0.5, lt=1)] = 0.95,
     source_lead_days: Annotated[int, Query(ge=0, le=365)] = 7,
     value_added: Annotated[float, Query(ge=0, le=10)] = 0.2,
+    assembly_days: Annotated[int, Query(ge=0, le=365)] = 2,
 ) -> SafetyPlanPublic:
-    """Guaranteed-service safety stock per site of the item's distribution tree."""
+    """Guaranteed-service safety stock over the item's distribution and BOM tree."""
     plan = safety.plan_safety_stock(
-        uow, safety.SafetyRequest(item_code, service_level, source_lead_days, value_added)
+        uow,
+        safety.SafetyRequest(
+            item_code, service_level, source_lead_days, value_added, assembly_days
+        ),
     )
     return SafetyPlanPublic.model_validate(plan)

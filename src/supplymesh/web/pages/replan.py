@@ -8,7 +8,7 @@ promotions as shaded areas; its data are embedded in the page as JSON and drawn 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import Form
@@ -42,20 +42,22 @@ def _chart(web: Web, run: ForecastRun, ref: forecasting.SeriesRef) -> dict[str, 
         for h in load_histories(web.uow, [ref.sku], history_days=HISTORY_SHOWN_DAYS)
         if h.site_id == ref.site_id
     ]
-    history = []
+    history: list[list[Any]] = []
+    first: date | None = values[0].day if values else None
     if histories:
         h = histories[0]
         history = [
             [(h.start + timedelta(days=i)).isoformat(), float(v)] for i, v in enumerate(h.values)
         ]
-    first = history[0][0] if history else (values[0].day.isoformat() if values else None)
-    last = values[-1].day.isoformat() if values else None
+        first = h.start
+    last = values[-1].day if values else None
     promos = []
     if first and last:
         for p in web.uow.session.scalars(
             select(Promotion).where(
                 Promotion.item_id == ref.item_id,
                 or_(Promotion.site_id.is_(None), Promotion.site_id == ref.site_id),
+                # Dates, not ISO strings: PostgreSQL refuses date >= varchar.
                 Promotion.end_date >= first,
                 Promotion.start_date <= last,
             )
@@ -77,6 +79,35 @@ def _chart(web: Web, run: ForecastRun, ref: forecasting.SeriesRef) -> dict[str, 
     }
 
 
+TIER_ORDER = ("dc", "region", "item", "category", "total")
+
+
+def _tiers(web: Web, run: ForecastRun, ref: forecasting.SeriesRef) -> list[dict[str, Any]]:
+    """The chosen item's tiers of a reconciled run, with their horizon totals (p10/p50/p90).
+
+    The category and total rows are the enterprise's: the planner sees the same numbers
+    that every tier above this store plans on.
+    """
+    if run.reconciliation is None:
+        return []
+    rows = []
+    for (level, node), values in forecasting.aggregates_of(web.uow, run).items():
+        if values[0].item_id not in (None, ref.item_id):
+            continue
+        rows.append(
+            {
+                "level": level,
+                "label": web.t(f"replan.level.{level}"),
+                "node": node,
+                "model": values[0].model,
+                "p10": sum(v.p10 for v in values),
+                "p50": sum(v.p50 for v in values),
+                "p90": sum(v.p90 for v in values),
+            }
+        )
+    return sorted(rows, key=lambda r: (TIER_ORDER.index(r["level"]), r["node"]))
+
+
 @router.get("/plan/forecast", response_class=HTMLResponse)
 def forecast_page(web: WebDep, series: str = "", done: str = "") -> HTMLResponse:
     """The latest forecast run: pick a series, see its chart and the run's messages."""
@@ -94,6 +125,7 @@ def forecast_page(web: WebDep, series: str = "", done: str = "") -> HTMLResponse
         run=run,
         refs=refs,
         chosen=chosen,
+        tiers=_tiers(web, run, chosen) if run is not None and chosen is not None else [],
         config=_json(config) if config is not None else "",
         notice=web.t("replan.done.forecast") if done == "forecast" else "",
         alert="",

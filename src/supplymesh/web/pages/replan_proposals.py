@@ -16,11 +16,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from supplymesh.inventory.model import Order
 from supplymesh.network.model import Enterprise, Item, Site
-from supplymesh.platform.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
+from supplymesh.platform.errors import DomainError, NotFound
 from supplymesh.platform.types import MAX_INT
 from supplymesh.replan import forecasting, proposals, release
 from supplymesh.replan.model import ReplenishmentProposal
 from supplymesh.web.context import Web, WebDep, render
+from supplymesh.web.form_post import Wording, posted_int, refused
 from supplymesh.web.nav import NavEntry, PageSet, web_router
 from supplymesh.web.tables import by_id
 
@@ -92,15 +93,11 @@ def proposals_page(web: WebDep, state: str = "open", done: str = "") -> HTMLResp
     return _page(web, state, notice=web.t(key) if done and web.t.has(key) else "")
 
 
+_WORDING = Wording(states="replan.state", illegal="replan.error.illegal")
+
+
 def _refused(web: Web, exc: DomainError) -> tuple[str, int]:
-    web.uow.session.rollback()
-    if isinstance(exc, PermissionDenied):
-        return web.t("error.forbidden"), 403
-    if isinstance(exc, IllegalTransition):
-        current = web.t.label("replan.state", exc.current_state)
-        allowed = "、".join(web.t.label("replan.state", s) for s in exc.allowed_transitions)
-        return web.t("replan.error.illegal", current=current, allowed=allowed or "—"), 409
-    return web.t("error.invalid", detail=exc.message), exc.status
+    return refused(web, exc, _WORDING)
 
 
 @router.post("/plan/proposals/run", response_model=None)
@@ -140,7 +137,7 @@ def act(
     """Edit, release or dismiss one proposal."""
     if action not in ("edit", "release", "dismiss"):
         return _page(web, alert=web.t("replan.not_found"), status_code=404)
-    expected = int(version) if version.strip().isdigit() else None
+    expected = posted_int(version)
     try:
         if action == "edit":
             try:
