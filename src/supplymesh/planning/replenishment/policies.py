@@ -123,6 +123,7 @@ def simulate(
     buckets[:, -1] = order_up_to if initial_stock is None else initial_stock
     backlog = np.zeros(rows)
     arrivals = np.zeros((rows, days + int(lead_days.max(initial=0)) + 2))
+    on_order = np.zeros(rows)  # = arrivals[:, t + 1:].sum(axis=1), kept as a running total
     holding = np.zeros(rows)
     short_cost = np.zeros(rows)
     short_units = np.zeros(rows)
@@ -131,6 +132,7 @@ def simulate(
     index = np.arange(rows)
     for t in range(days):
         buckets[:, -1] += arrivals[:, t]
+        on_order -= arrivals[:, t]
         served_backlog = np.minimum(backlog, buckets.sum(axis=1))
         _consume(buckets, served_backlog)
         backlog -= served_backlog
@@ -150,10 +152,11 @@ def simulate(
             buckets[:, -1] = 0.0
         holding += costs.holding * buckets.sum(axis=1)
         if t % review_period_days == 0:
-            position = buckets.sum(axis=1) + arrivals[:, t + 1 :].sum(axis=1) - backlog
+            position = buckets.sum(axis=1) + on_order - backlog
             wanted = np.where(position <= reorder_point, order_up_to - position, 0.0)
             q = rules.apply(wanted)
             arrivals[index, t + 1 + lead_days[:, t]] += q
+            on_order += q
             orders += q > 0
     total_demand = np.maximum(demand.sum(axis=1), 1e-12)
     return SimulationStats(
