@@ -23,6 +23,7 @@ from supplymesh.web.pages import (
     buyer_supply,
     dashboard,
     lists,
+    plan_benchmarks,
     registration,
     supplier_profile,
     suppliers,
@@ -68,6 +69,7 @@ PAGES: tuple[PageSet, ...] = (
     notification_pages.PAGES,
     replan_pages.PAGES,
     proposal_pages.PAGES,
+    plan_benchmarks.PAGES,
 )
 
 
