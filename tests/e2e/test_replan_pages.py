@@ -7,6 +7,7 @@ item are made through the replan services (as the API would), the server runs as
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -105,6 +106,20 @@ def test_a_planner_reads_the_forecast_and_releases_an_edited_proposal(planner: P
 
             page.goto(f"{planner.url}/plan/health")
             expect(page.locator("#health-table tbody tr")).to_have_count(15)
+
+            # the benchmark page charts this project's recorded bench runs
+            results = planner.home / "benchmarks" / "results"
+            results.mkdir(parents=True)
+            recorded = Path(__file__).parents[2] / "benchmarks" / "results"
+            for name in ("forecast-m3-round3-quiet.json", "replenish-jd.json"):
+                shutil.copyfile(recorded / name, results / name)
+            page.goto(f"{planner.url}/plan/benchmarks")
+            expect(page.locator("#forecast-bench-chart canvas")).to_have_count(1)
+            expect(page.locator("#replenish-bench-chart canvas")).to_have_count(1)
+            models = page.evaluate("() => window.benchCharts.forecast.getOption().yAxis[0].data")
+            assert "auto" in models and "AutoARIMA" in models
+            policies = page.evaluate("() => window.benchCharts.replenish.getOption().yAxis[0].data")
+            assert len(policies) == 12 and policies[0].startswith("ours_e2e")
         finally:
             browser.close()
     assert errors == []
