@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from supplymesh.collab.delivery_schedule import list_schedules
 from supplymesh.inventory.model import Order, OrderKind, OrderLine, OrderStatus
 from supplymesh.network.model import Enterprise
 from supplymesh.platform.errors import IllegalTransition, StaleVersion
@@ -77,6 +78,14 @@ def test_release_places_exactly_one_purchase_order_even_when_retried(demo_db: Da
         assert pos[0].partner_enterprise_id == _supplier(demo_db)
         line = uow.session.scalar(select(OrderLine).where(OrderLine.order_id == order_id))
         assert line is not None and line.quantity == Decimal(37)
+        # one delivery schedule (not one per retry) asks the supplier for the need date
+        schedules = list_schedules(uow, order_id=order_id)
+        assert len(schedules) == 1 and schedules[0].schedule.status == "sent"
+        released = uow.session.get(ReplenishmentProposal, first)
+        assert released is not None
+        assert [(x.order_line_id, x.wanted_on, x.quantity) for x in schedules[0].lines] == [
+            (line.id, released.need_date, Decimal(37))
+        ]
         with pytest.raises(IllegalTransition) as exc:
             dismiss(uow, first)
         assert exc.value.current_state == "released"

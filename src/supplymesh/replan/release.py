@@ -2,7 +2,9 @@
 
 Releasing places a purchase order with the lane's origin enterprise (or, for a lane between
 two of the caller's own sites, a transfer order), releases it and marks the proposal, all in
-the caller's one transaction. A proposal already released answers with the order it made, so
+the caller's one transaction. A purchase order also goes out with a delivery schedule (送货计划)
+naming the day the stock is needed, so the supplier answers the date in its inbox rather than
+reading it from a note. A proposal already released answers with the order it made, so
 a retried release never places a second order; two racing releases meet on the proposal's
 version and one of them rolls back.
 """
@@ -15,6 +17,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from supplymesh.collab import delivery_schedule
+from supplymesh.collab.delivery_schedule_schemas import ScheduleIn, ScheduleLineIn
 from supplymesh.inventory import orders
 from supplymesh.inventory.model import OrderKind
 from supplymesh.inventory.schemas import OrderCreate, OrderLineIn
@@ -131,5 +135,20 @@ def release(
     draft = orders.create_order(uow, cmd)
     released = orders.release(uow, draft.order.id)
     p.order_id = released.order.id
+    if not internal:
+        delivery_schedule.send_schedule(
+            uow,
+            ScheduleIn(
+                order_id=released.order.id,
+                note=f"replenishment proposal {p.id}",
+                lines=[
+                    ScheduleLineIn(
+                        order_line_id=released.lines[0].id,
+                        wanted_on=p.need_date,
+                        quantity=p.quantity,
+                    )
+                ],
+            ),
+        )
     uow.flush()
     return p
