@@ -28,6 +28,7 @@ from supplymesh.web.pages import (
     supplier_profile,
     suppliers,
 )
+from supplymesh.web.pages import dispatch as dispatch_pages
 from supplymesh.web.pages import docks as dock_pages
 from supplymesh.web.pages import equipment as equipment_pages
 from supplymesh.web.pages import map as map_pages
@@ -70,6 +71,7 @@ PAGES: tuple[PageSet, ...] = (
     replan_pages.PAGES,
     proposal_pages.PAGES,
     plan_benchmarks.PAGES,
+    dispatch_pages.PAGES,
 )
 
 
