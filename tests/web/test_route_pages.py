@@ -39,6 +39,11 @@ def test_plan_from_the_form_and_read_the_stops(
         "count": "3",
         "time_limit_s": "1",
     }
+    typo = web.post("/logistics/routes", data=_form(page, **{**fields, "capacity_kg": "-5"}))
+    assert typo.status_code == 422 and "capacity_kg" in typo.text  # the form field is named
+    loading = web.get("/logistics/loading")
+    slow = web.post("/logistics/loading", data=_form(loading, boxes="", time_limit_s="-1"))
+    assert slow.status_code == 422 and 'id="alert"' in slow.text
     refused = web.post("/logistics/routes", data=_form(page, **fields))
     assert refused.status_code == 422 and orders[0]["number"] in refused.text
     assert 'value="300"' in refused.text  # the form keeps what was typed

@@ -27,6 +27,7 @@ from supplymesh.network.model import Site
 from supplymesh.platform.errors import DomainError, NotFound
 from supplymesh.platform.types import MAX_INT
 from supplymesh.web.context import DataDep, Web, WebDep, render
+from supplymesh.web.form_post import invalid_form
 from supplymesh.web.nav import NavEntry, PageSet, web_router
 from supplymesh.web.pages.map import BASE_LAYER
 
@@ -99,8 +100,7 @@ def plan_routes(
             }
         )
     except ValidationError as exc:
-        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        return _list_page(web, web.t("error.invalid", detail=detail), 422, form)
+        return _list_page(web, invalid_form(web, exc), 422, form)
     try:
         plan = route_plans.create_route_plan(web.uow, body)
         web.uow.commit()
@@ -219,14 +219,12 @@ def plan_loading_form(
             }
         )
     except (ValidationError, ValueError) as exc:
-        detail = (
-            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        alert = (
+            invalid_form(web, exc)
             if isinstance(exc, ValidationError)
-            else str(exc)
+            else web.t("error.invalid", detail=str(exc))
         )
-        return _loading_page(
-            web, form, alert=web.t("error.invalid", detail=detail), status_code=422
-        )
+        return _loading_page(web, form, alert=alert, status_code=422)
     try:
         result = plan_loading(request)
     except DomainError as exc:
@@ -337,8 +335,7 @@ def design_network_form(
         )
         result = design_network(web.uow, request)
     except ValidationError as exc:
-        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        return _design_page(web, form, alert=web.t("error.invalid", detail=detail), status_code=422)
+        return _design_page(web, form, alert=invalid_form(web, exc), status_code=422)
     except DomainError as exc:
         return _design_page(
             web, form, alert=web.t("error.invalid", detail=exc.message), status_code=exc.status
